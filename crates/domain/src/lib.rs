@@ -5,7 +5,9 @@
 //! has been checked (parse at the edge), so the store and the web layer never see raw strings.
 //! No async, no SQL, no HTTP.
 
+pub mod assessment;
 pub mod field;
+pub mod formats;
 pub mod ids;
 pub mod model;
 pub mod person;

@@ -15,6 +15,14 @@ pub enum StoreError {
     /// The row may no longer change (a model version in use by ratings).
     #[error("{0}")]
     Immutable(String),
+    /// A bulk import found bad rows: every one, with its line, column and reason (the report
+    /// has no file name; the caller sets it). Nothing was written. (HTTP 422)
+    #[error("{0}")]
+    Rejected(sellerq_domain::formats::RowProblems),
+    /// An export's destination refused a row (a full disk, a closed pipe); the message is the
+    /// destination's own.
+    #[error("{0}")]
+    Sink(String),
     /// The database path cannot be opened or created.
     #[error("cannot open the database at {path}: {message}")]
     Open { path: String, message: String },

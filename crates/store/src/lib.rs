@@ -4,14 +4,26 @@
 //! on an embedded SQLite file (WAL, foreign keys on, busy timeout) and a PostgreSQL
 //! implementation can follow without touching `app`. Row mapping stays in this crate: the
 //! domain types carry no SQL derives. Every write takes an [`Actor`] and records an
-//! [`AuditEntry`] in the same transaction, so the audit log can never miss a change.
+//! [`AuditEntry`] in the same transaction, so the audit log can never miss a change (a bulk
+//! import records one summary entry, not one per row).
+//!
+//! Assessment data (issue 3): cycles with their participants and rater assignments, raters'
+//! sheets (drafts, then submitted), and queries shaped for the domain's aggregation
+//! ([`Store::subject_ratings`] for a profile and its trend, [`Store::cycle_ratings`] for a team)
+//! that return roles and scores but never rater identities.
 
 mod error;
 pub mod sqlite;
 mod types;
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
+use sellerq_domain::assessment::{AssignmentStatus, CycleInput, CycleStatus, OrgSettings};
+use sellerq_domain::formats::ratings::RatingsBatch;
+use sellerq_domain::model::Model;
 use sellerq_domain::{Email, OrgName, Person, PersonId, PersonInput, Role, Team, TeamInput};
+use time::Date;
 
 pub use error::{StoreError, StoreResult};
 pub use types::*;
@@ -176,7 +188,8 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         toml: &str,
         actor: &Actor,
     ) -> StoreResult<ModelVersion>;
-    /// Replaces a model version's text. `Immutable` once any rating uses it.
+    /// Replaces a model version's text. `Immutable` once it is in use: a cycle on it has left
+    /// draft or holds ratings.
     async fn update_model_version(
         &self,
         org_id: i64,
@@ -185,18 +198,216 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         actor: &Actor,
     ) -> StoreResult<ModelVersion>;
 
-    // --- cycles and ratings (the minimum the model-version rule needs; issue 3 extends) ---
+    /// The parsed model of a version. Versions in use are cached by id (no query at all);
+    /// others are read and their parse cached by the text's hash. `NotFound` if the version is
+    /// not the organisation's.
+    async fn model(&self, org_id: i64, model_version_id: i64) -> StoreResult<Arc<Model>>;
 
-    /// Creates a cycle on a model version. `Conflict("name")` when taken.
+    // --- assessment settings --------------------------------------------------------------
+
+    /// The organisation's anonymity and blind-spot thresholds (the defaults until set).
+    async fn org_settings(&self, org_id: i64) -> StoreResult<OrgSettings>;
+    /// Replaces the organisation's thresholds. `Invalid(field)` when out of range.
+    async fn set_org_settings(
+        &self,
+        org_id: i64,
+        settings: &OrgSettings,
+        actor: &Actor,
+    ) -> StoreResult<OrgSettings>;
+
+    // --- cycles ----------------------------------------------------------------------------
+
+    /// Creates a cycle as a draft; `model_version_id: None` takes the current version.
+    /// `Conflict("name")` when taken; `Invalid("model_version_id")` for a version of another
+    /// organisation.
     async fn create_cycle(
         &self,
         org_id: i64,
-        name: &str,
-        model_version_id: i64,
+        input: &CycleInput,
         actor: &Actor,
     ) -> StoreResult<Cycle>;
-    /// Records one rating. Freezes the cycle's model version from then on.
+    /// Replaces a cycle's name, due date, rater roles and model version. A closed cycle
+    /// changes nothing (`Conflict("status")`); once the model version is frozen (the cycle
+    /// left draft or holds ratings) a different version gives `Immutable`.
+    /// `model_version_id: None` keeps the cycle's version.
+    async fn update_cycle(
+        &self,
+        org_id: i64,
+        id: i64,
+        input: &CycleInput,
+        actor: &Actor,
+    ) -> StoreResult<Cycle>;
+    /// Moves a cycle to `status` (draft → open → closed; closed → open reopens).
+    /// `Invalid("status")` for any other move.
+    async fn set_cycle_status(
+        &self,
+        org_id: i64,
+        id: i64,
+        status: CycleStatus,
+        actor: &Actor,
+    ) -> StoreResult<Cycle>;
+    /// Deletes a draft cycle without ratings, with its participants and assignments.
+    /// `Conflict("status")` otherwise.
+    async fn delete_cycle(&self, org_id: i64, id: i64, actor: &Actor) -> StoreResult<()>;
+    /// One cycle.
+    async fn cycle(&self, org_id: i64, id: i64) -> StoreResult<Option<Cycle>>;
+    /// A cycle by its exact name.
+    async fn cycle_by_name(&self, org_id: i64, name: &str) -> StoreResult<Option<Cycle>>;
+    /// The organisation's cycles, by name (so the last is FORMATS.md's default cycle).
+    async fn cycles(&self, org_id: i64) -> StoreResult<Vec<Cycle>>;
+
+    // --- participants and rater assignments --------------------------------------------------
+
+    /// Adds people (a team: its people and its sub-teams' people) to a draft or open cycle.
+    /// Each new participant gets a self assignment (if the cycle collects self ratings) and a
+    /// manager assignment for their line manager, or else their team's manager (if it collects
+    /// manager ratings), both approved. People already in are skipped. Returns how many were
+    /// added. `Invalid("participants")` for an unknown person or team.
+    async fn add_participants(
+        &self,
+        org_id: i64,
+        cycle_id: i64,
+        who: &[ParticipantRef],
+        actor: &Actor,
+    ) -> StoreResult<u64>;
+    /// Removes a participant and their assignments. `Conflict("subject")` once they have
+    /// submitted ratings in the cycle (drafts are removed with them).
+    async fn remove_participant(
+        &self,
+        org_id: i64,
+        cycle_id: i64,
+        subject: &PersonId,
+        actor: &Actor,
+    ) -> StoreResult<()>;
+    /// The cycle's participants, by name then id.
+    async fn participants(&self, org_id: i64, cycle_id: i64) -> StoreResult<Vec<Participant>>;
+    /// Asks `rater` to rate `subject` (a participant) in the cycle: a peer chosen by the
+    /// manager or a coach (approved), or a peer nominated by the seller (`Nominated`).
+    /// `Invalid(field)` when the role is not collected by the cycle, the rater is not a person
+    /// of the organisation, a self assignment names someone else, or a non-peer is nominated;
+    /// `Conflict("rater")` when the rater is already assigned to that subject.
+    async fn assign_rater(
+        &self,
+        org_id: i64,
+        cycle_id: i64,
+        assignment: &NewAssignment,
+        actor: &Actor,
+    ) -> StoreResult<Assignment>;
+    /// Approves or declines a nominated peer (or changes an earlier decision).
+    /// `Conflict("status")` when the rater has already submitted.
+    async fn set_assignment_status(
+        &self,
+        org_id: i64,
+        cycle_id: i64,
+        subject: &PersonId,
+        rater: &PersonId,
+        status: AssignmentStatus,
+        actor: &Actor,
+    ) -> StoreResult<Assignment>;
+    /// Removes an assignment and its draft. `Conflict("rater")` once submitted.
+    async fn remove_assignment(
+        &self,
+        org_id: i64,
+        cycle_id: i64,
+        subject: &PersonId,
+        rater: &PersonId,
+        actor: &Actor,
+    ) -> StoreResult<()>;
+    /// A cycle's assignments (of one subject, if given), by subject name, role, rater name.
+    async fn assignments(
+        &self,
+        org_id: i64,
+        cycle_id: i64,
+        subject: Option<&PersonId>,
+    ) -> StoreResult<Vec<Assignment>>;
+    /// "My assessments": the approved sheets `rater` is asked to fill in, in open cycles, by
+    /// due date (none last), cycle name and subject name; `overdue` as of `today`.
+    async fn my_assessments(
+        &self,
+        org_id: i64,
+        rater: &PersonId,
+        today: Date,
+    ) -> StoreResult<Vec<MyAssessment>>;
+    /// Per-rater and per-subject counts of submitted, outstanding and overdue sheets (approved
+    /// assignments only), as of `today`.
+    async fn completion(&self, org_id: i64, cycle_id: i64, today: Date) -> StoreResult<Completion>;
+
+    // --- ratings --------------------------------------------------------------------------
+
+    /// A rater's sheet for a subject (their assignment must exist): the answers saved so far.
+    async fn rating_sheet(
+        &self,
+        org_id: i64,
+        cycle_id: i64,
+        subject: &PersonId,
+        rater: &PersonId,
+    ) -> StoreResult<Option<RatingSheet>>;
+    /// Saves a rater's sheet: replaces their draft answers with `input.entries`; with
+    /// `submit`, also makes every answer final. Needs an open cycle (`Conflict("status")`), an
+    /// approved assignment (`Invalid("rater")`), a sheet not yet submitted
+    /// (`Conflict("state")`), and the sheet rules of
+    /// [`sellerq_domain::assessment::check_sheet`] (`Invalid("score.<key>"|"evidence.<key>")`).
+    async fn save_sheet(
+        &self,
+        org_id: i64,
+        input: &SheetInput,
+        submit: bool,
+        actor: &Actor,
+    ) -> StoreResult<RatingSheet>;
+    /// Records one submitted rating (no assignment needed; evidence optional). Refused:
+    /// a closed cycle (`Conflict("status")`), an unknown cycle (`Invalid("cycle_id")`) or
+    /// subject (`Invalid("subject")`), a quality not in the cycle's model
+    /// (`Invalid("quality")`), a score off its scale (`Invalid("score")`), a self rating by
+    /// someone else (`Invalid("rater")`), the same (cycle, subject, rater, quality) twice
+    /// (`Conflict("quality")`). Freezes the cycle's model version.
     async fn add_rating(&self, org_id: i64, rating: &NewRating, actor: &Actor) -> StoreResult<i64>;
+    /// A seller's submitted ratings in every cycle that has some, by cycle name (for the
+    /// profile and its trend). No rater identities.
+    async fn subject_ratings(
+        &self,
+        org_id: i64,
+        subject: &PersonId,
+    ) -> StoreResult<Vec<CycleRatings>>;
+    /// The submitted ratings of one cycle for the people matching `filter` (scope, team,
+    /// search), by subject id; subjects without ratings are left out. No rater identities.
+    async fn cycle_ratings(
+        &self,
+        org_id: i64,
+        cycle_id: i64,
+        filter: &PeopleFilter,
+    ) -> StoreResult<Vec<SubjectRatings>>;
+    /// The evidence notes on a subject's submitted ratings in a cycle, without rater ids, by
+    /// quality (spectrum order is the caller's) then text — never in rater order.
+    async fn evidence_notes(
+        &self,
+        org_id: i64,
+        cycle_id: i64,
+        subject: &PersonId,
+    ) -> StoreResult<Vec<EvidenceNote>>;
+    /// Writes every submitted rating (of one cycle, if given) to `sink` in ratings.csv terms,
+    /// by cycle name, subject, rater and quality; returns how many. Reads in pages, so a
+    /// million rows never sit in memory at once. A `sink` error stops the export (`Sink`).
+    async fn export_ratings(
+        &self,
+        org_id: i64,
+        cycle_id: Option<i64>,
+        sink: &mut (dyn for<'r> FnMut(&'r RatingRecord) -> Result<(), String> + Send),
+    ) -> StoreResult<u64>;
+    /// Imports a checked ratings file in one transaction: all rows or none. Cycles the file
+    /// names that do not exist are created (open, on the current model version). Every row is
+    /// checked against the organisation first — quality in the cycle's model, score on its
+    /// scale, subject a person, cycle not closed, no (cycle, subject, rater, quality) twice in
+    /// the file or against stored ratings — and any bad row gives `Rejected` with every
+    /// problem by line. Raters need not be people (external raters). One audit entry sums the
+    /// import up. `progress` is called with the rows written so far.
+    async fn import_ratings(
+        &self,
+        org_id: i64,
+        batch: &RatingsBatch,
+        options: ImportOptions,
+        actor: &Actor,
+        progress: &(dyn Fn(u64) + Send + Sync),
+    ) -> StoreResult<RatingsImported>;
 
     // --- audit and overview --------------------------------------------------------------
 

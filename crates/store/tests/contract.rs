@@ -13,7 +13,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use async_trait::async_trait;
-use sellerq_domain::model::{DEFAULT_MODEL_TOML, Model};
+use sellerq_domain::assessment::{CycleInput, CycleName, Score};
+use sellerq_domain::model::{DEFAULT_MODEL_TOML, Model, QualityKey, default_model};
 use sellerq_domain::{Email, OrgName, PersonId, PersonInput, Role, TeamInput};
 use sellerq_store::sqlite::SqliteStore;
 use sellerq_store::{Actor, NewRating, PeopleFilter, Scope, Session, Store, StoreError};
@@ -129,7 +130,31 @@ contract_tests!(sqlite, crate::open_sqlite;
     a_new_model_version_becomes_current,
     ratings_keep_their_unique_key_and_the_self_rule,
     the_overview_counts_what_the_scope_sees,
+    a_cycle_starts_as_a_draft_on_the_current_model_and_moves_draft_open_closed,
+    a_cycles_model_version_is_frozen_once_it_opens,
+    a_closed_cycle_takes_no_ratings_of_any_kind,
+    adding_a_team_adds_its_people_with_self_and_manager_raters,
+    peers_chosen_by_the_manager_are_asked_at_once_and_nominated_ones_wait,
+    a_rater_keeps_drafts_and_submitting_makes_the_sheet_final,
+    sheets_need_an_open_cycle_and_an_approved_assignment,
+    my_assessments_lists_open_sheets_with_due_dates_and_overdue_flags,
+    completion_counts_submitted_outstanding_and_overdue_per_rater_and_subject,
+    the_store_checks_ratings_against_the_cycles_own_model,
+    profile_and_team_queries_return_submitted_ratings_without_raters,
+    evidence_notes_come_without_their_raters,
+    an_import_writes_every_row_and_creates_missing_cycles_open,
+    a_ratings_import_with_one_bad_row_writes_nothing,
+    an_import_refuses_ratings_already_stored_and_a_check_writes_nothing,
+    export_then_import_into_a_fresh_organisation_reproduces_every_rating,
+    organisation_settings_default_to_three_peers_and_one_point,
+    only_a_draft_cycle_without_ratings_can_be_deleted,
+    renaming_or_deleting_a_person_carries_their_cycle_roles_along,
+    no_assessment_data_crosses_organisations,
 );
+
+/// The assessment stories (issue 3) live in their own file.
+#[path = "contract/assessment.rs"]
+mod assessment;
 
 // --- SQLite specifics ------------------------------------------------------------------------
 
@@ -138,7 +163,10 @@ async fn migrating_twice_changes_nothing() {
     let db = TempDb::new("migrate");
     let store = SqliteStore::open(&db.0).await.unwrap();
     let applied = store.applied_migrations().await.unwrap();
-    assert_eq!(applied, vec![(1, "foundation".to_owned())]);
+    assert_eq!(
+        applied,
+        vec![(1, "foundation".to_owned()), (2, "assessment".to_owned())]
+    );
 
     assert_eq!(
         store.migrate().await.unwrap(),
@@ -147,6 +175,56 @@ async fn migrating_twice_changes_nothing() {
     );
     assert_eq!(store.migrate().await.unwrap(), Vec::<String>::new());
     assert_eq!(store.applied_migrations().await.unwrap(), applied);
+}
+
+#[tokio::test]
+async fn upgrading_a_foundation_database_keeps_its_ratings_as_submitted_in_open_cycles() {
+    use sqlx::migrate::{Migration, MigrationType, Migrator};
+    use sqlx::{Executor, SqlSafeStr};
+    let db = TempDb::new("upgrade");
+    // A database as issue 2 left it: only 0001 applied, with a cycle and a rating.
+    {
+        let options = sqlx::sqlite::SqliteConnectOptions::new()
+            .filename(&db.0)
+            .create_if_missing(true)
+            .foreign_keys(true);
+        let pool = sqlx::SqlitePool::connect_with(options).await.unwrap();
+        Migrator::with_migrations(vec![Migration::new(
+            1,
+            "foundation".into(),
+            MigrationType::Simple,
+            include_str!("../migrations/sqlite/0001_foundation.sql").into_sql_str(),
+            false,
+        )])
+        .run(&pool)
+        .await
+        .unwrap();
+        pool.execute(
+            "INSERT INTO organisations VALUES (1, 'Acme', 0); \
+             INSERT INTO model_versions VALUES (1, 1, '1', 'x', 0); \
+             INSERT INTO people (org_id, id, name, created_at, updated_at) \
+               VALUES (1, 'p-1', 'Pat', 0, 0); \
+             INSERT INTO cycles VALUES (1, 1, '2025-H2', 1, 0); \
+             INSERT INTO ratings (org_id, cycle_id, subject, rater, role, quality, score, \
+               evidence, created_at) VALUES (1, 1, 'p-1', 'm-9', 'manager', 'belief', 4, '', 7);",
+        )
+        .await
+        .unwrap();
+        pool.close().await;
+    }
+
+    let store = SqliteStore::open(&db.0).await.unwrap();
+
+    let cycle = store.cycle_by_name(1, "2025-H2").await.unwrap().unwrap();
+    assert_eq!(cycle.status, sellerq_domain::assessment::CycleStatus::Open);
+    let (state, updated): (String, i64) =
+        sqlx::query_as("SELECT state, updated_at FROM ratings WHERE subject = 'p-1'")
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+    assert_eq!((state.as_str(), updated), ("submitted", 7));
+    let versions = store.model_versions(1).await.unwrap();
+    assert!(versions[0].in_use, "its cycle is open and rated");
 }
 
 #[tokio::test]
@@ -438,11 +516,23 @@ fn rating(cycle_id: i64, subject: &str, rater: &str, role: &str, quality: &str) 
     NewRating {
         cycle_id,
         subject: pid(subject),
-        rater: rater.to_owned(),
-        role: role.to_owned(),
-        quality: quality.to_owned(),
-        score: Some(4),
+        rater: pid(rater),
+        role: role.parse().unwrap(),
+        quality: QualityKey::parse(quality).unwrap(),
+        score: Some(score(4)),
         evidence: "ran the discovery call".to_owned(),
+    }
+}
+
+fn score(v: i64) -> Score {
+    Score::new(v, &default_model().scale).unwrap()
+}
+
+/// A draft cycle on a given model version, collecting every role.
+fn cycle_on(name: &str, model_version_id: i64) -> CycleInput {
+    CycleInput {
+        model_version_id: Some(model_version_id),
+        ..CycleInput::named(CycleName::parse(name).unwrap())
     }
 }
 
@@ -450,6 +540,7 @@ fn rating(cycle_id: i64, subject: &str, rater: &str, role: &str, quality: &str) 
 
 mod contract {
     use super::*;
+    pub use crate::assessment::*;
 
     pub async fn an_organisation_starts_with_the_default_model_as_version_1(b: &Backend) {
         let s = &*b.store;
@@ -938,7 +1029,10 @@ mod contract {
         .await
         .unwrap();
         let model = s.current_model_version(org).await.unwrap();
-        let cycle = s.create_cycle(org, "2026-H1", model.id, &a).await.unwrap();
+        let cycle = s
+            .create_cycle(org, &cycle_on("2026-H1", model.id), &a)
+            .await
+            .unwrap();
         s.add_rating(org, &rating(cycle.id, "m-1", "m-1", "self", "belief"), &a)
             .await
             .unwrap();
@@ -989,7 +1083,10 @@ mod contract {
             .await
             .unwrap();
         let model = s.current_model_version(org).await.unwrap();
-        let cycle = s.create_cycle(org, "2026-H1", model.id, &a).await.unwrap();
+        let cycle = s
+            .create_cycle(org, &cycle_on("2026-H1", model.id), &a)
+            .await
+            .unwrap();
         s.add_rating(org, &rating(cycle.id, "p-1", "p-2", "peer", "belief"), &a)
             .await
             .unwrap();
@@ -1391,7 +1488,8 @@ mod contract {
             "team_ids",
         );
         assert_invalid(
-            s.create_cycle(acme, "2026-H1", zeta_model.id, &a).await,
+            s.create_cycle(acme, &cycle_on("2026-H1", zeta_model.id), &a)
+                .await,
             "model_version_id",
         );
         assert!(matches!(
@@ -1400,7 +1498,7 @@ mod contract {
             Err(StoreError::NotFound(_))
         ));
         let zeta_cycle = s
-            .create_cycle(zeta, "2026-H1", zeta_model.id, &z)
+            .create_cycle(zeta, &cycle_on("2026-H1", zeta_model.id), &z)
             .await
             .unwrap();
         assert_invalid(
@@ -1462,7 +1560,10 @@ mod contract {
         s.update_model_version(org, model.id, &edited, &a)
             .await
             .unwrap();
-        let cycle = s.create_cycle(org, "2026-H1", model.id, &a).await.unwrap();
+        let cycle = s
+            .create_cycle(org, &cycle_on("2026-H1", model.id), &a)
+            .await
+            .unwrap();
         s.add_rating(org, &rating(cycle.id, "p-1", "p-1", "self", "belief"), &a)
             .await
             .unwrap();
@@ -1542,7 +1643,10 @@ mod contract {
                 .await,
             "toml",
         );
-        let cycle = s.create_cycle(org, "2026-H1", model.id, &a).await.unwrap();
+        let cycle = s
+            .create_cycle(org, &cycle_on("2026-H1", model.id), &a)
+            .await
+            .unwrap();
         let unrated = format!("{edited}# a cycle alone does not freeze it\n");
         s.update_model_version(org, model.id, &unrated, &a)
             .await
@@ -1571,7 +1675,10 @@ mod contract {
             .await
             .unwrap();
         let model = s.current_model_version(org).await.unwrap();
-        let cycle = s.create_cycle(org, "2026-H1", model.id, &a).await.unwrap();
+        let cycle = s
+            .create_cycle(org, &cycle_on("2026-H1", model.id), &a)
+            .await
+            .unwrap();
         let raw_update = "UPDATE model_versions SET toml = 'tampered' WHERE id = $1";
         let raw_delete = "DELETE FROM model_versions WHERE id = $1";
         // Unused, the raw statement goes through (and we put the text back).
@@ -1641,10 +1748,17 @@ mod contract {
             .await
             .unwrap();
         let model = s.current_model_version(org).await.unwrap();
-        let cycle = s.create_cycle(org, "2026-H1", model.id, &a).await.unwrap();
-        assert_conflict(s.create_cycle(org, "2026-H1", model.id, &a).await, "name");
+        let cycle = s
+            .create_cycle(org, &cycle_on("2026-H1", model.id), &a)
+            .await
+            .unwrap();
+        assert_conflict(
+            s.create_cycle(org, &cycle_on("2026-H1", model.id), &a)
+                .await,
+            "name",
+        );
         assert_invalid(
-            s.create_cycle(org, "2026-H2", 9999, &a).await,
+            s.create_cycle(org, &cycle_on("2026-H2", 9999), &a).await,
             "model_version_id",
         );
 
@@ -1669,9 +1783,13 @@ mod contract {
             "rater",
         );
         assert_invalid(
-            s.add_rating(org, &rating(cycle.id, "p-1", "ext-7", "boss", "belief"), &a)
-                .await,
-            "role",
+            s.add_rating(
+                org,
+                &rating(cycle.id, "p-1", "ext-7", "peer", "charisma"),
+                &a,
+            )
+            .await,
+            "quality",
         );
         assert_invalid(
             s.add_rating(

@@ -10,40 +10,60 @@
 //! `sqlx::query` calls with `$n` placeholders and rows are mapped by hand in `rows`.
 //!
 //! The methods live in submodules by subject: `accounts` (organisations, users,
-//! memberships, scope, sessions, tokens), `teams`, `people`, `models` (model versions,
-//! cycles, ratings) and `overview` (audit log and dashboard); the `Store` impl below only
-//! delegates.
+//! memberships, scope, sessions, tokens), `teams`, `people`, `models` (model versions and the
+//! parsed-model cache), `cycles` (cycles, settings, participants, rater assignments,
+//! completion), `ratings` (sheets, recorded ratings, aggregation queries, export), `import`
+//! (the bulk ratings import) and `overview` (audit log and dashboard); the `Store` impl below
+//! only delegates.
 
 mod accounts;
+mod cycles;
+mod import;
 mod models;
 mod overview;
 mod people;
+mod ratings;
 mod rows;
 mod teams;
 
 use std::borrow::Cow;
 use std::collections::HashSet;
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
+use sellerq_domain::assessment::{AssignmentStatus, CycleInput, CycleStatus, OrgSettings};
+use sellerq_domain::formats::ratings::RatingsBatch;
+use sellerq_domain::model::Model;
 use sellerq_domain::{Email, OrgName, Person, PersonId, PersonInput, Role, Team, TeamInput};
 use sqlx::migrate::{Migration, MigrationType, Migrator};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Row, SqlSafeStr, Sqlite, SqlitePool, Transaction};
+use time::Date;
 
 use crate::{
-    Actor, AuditEntry, Cycle, ImportSummary, Member, Membership, ModelVersion, NewRating, Org,
-    Overview, PeopleFilter, Scope, Session, Store, StoreError, StoreResult, TeamSummary, User,
+    Actor, Assignment, AuditEntry, Completion, Cycle, CycleRatings, EvidenceNote, ImportOptions,
+    ImportSummary, Member, Membership, ModelVersion, MyAssessment, NewAssignment, NewRating, Org,
+    Overview, Participant, ParticipantRef, PeopleFilter, RatingRecord, RatingSheet,
+    RatingsImported, Scope, Session, SheetInput, Store, StoreError, StoreResult, SubjectRatings,
+    TeamSummary, User,
 };
 
 /// The embedded migrations: (version, description, SQL). Append only; never edit a shipped one
 /// (sqlx refuses to start when an applied migration's checksum changes).
-const MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "foundation",
-    include_str!("../../migrations/sqlite/0001_foundation.sql"),
-)];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "foundation",
+        include_str!("../../migrations/sqlite/0001_foundation.sql"),
+    ),
+    (
+        2,
+        "assessment",
+        include_str!("../../migrations/sqlite/0002_assessment.sql"),
+    ),
+];
 
 /// Connections in the pool. SQLite has one writer at a time anyway; more connections only
 /// help concurrent readers, and 8 covers a small team's web traffic.
@@ -53,6 +73,7 @@ const MAX_CONNECTIONS: u32 = 8;
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     pool: SqlitePool,
+    models: Arc<models::ModelCache>,
 }
 
 impl SqliteStore {
@@ -91,7 +112,10 @@ impl SqliteStore {
             tx.rollback().await
         };
         probe.await.map_err(|e| open_error(e.to_string()))?;
-        let store = SqliteStore { pool };
+        let store = SqliteStore {
+            pool,
+            models: Arc::default(),
+        };
         let applied = store.migrate().await?;
         if !applied.is_empty() {
             tracing::info!(path = %path.display(), ?applied, "database migrated");
@@ -457,18 +481,228 @@ impl Store for SqliteStore {
         models::update_version(&self.pool, org_id, id, toml, actor).await
     }
 
+    async fn model(&self, org_id: i64, model_version_id: i64) -> StoreResult<Arc<Model>> {
+        let mut conn = self.pool.acquire().await?;
+        self.models
+            .of_version(&mut conn, org_id, model_version_id)
+            .await
+    }
+
+    async fn org_settings(&self, org_id: i64) -> StoreResult<OrgSettings> {
+        cycles::settings(&self.pool, org_id).await
+    }
+
+    async fn set_org_settings(
+        &self,
+        org_id: i64,
+        settings: &OrgSettings,
+        actor: &Actor,
+    ) -> StoreResult<OrgSettings> {
+        cycles::set_settings(&self.pool, org_id, settings, actor).await
+    }
+
     async fn create_cycle(
         &self,
         org_id: i64,
-        name: &str,
-        model_version_id: i64,
+        input: &CycleInput,
         actor: &Actor,
     ) -> StoreResult<Cycle> {
-        models::create_cycle(&self.pool, org_id, name, model_version_id, actor).await
+        cycles::create(&self.pool, org_id, input, actor).await
+    }
+
+    async fn update_cycle(
+        &self,
+        org_id: i64,
+        id: i64,
+        input: &CycleInput,
+        actor: &Actor,
+    ) -> StoreResult<Cycle> {
+        cycles::update(&self.pool, org_id, id, input, actor).await
+    }
+
+    async fn set_cycle_status(
+        &self,
+        org_id: i64,
+        id: i64,
+        status: CycleStatus,
+        actor: &Actor,
+    ) -> StoreResult<Cycle> {
+        cycles::set_status(&self.pool, org_id, id, status, actor).await
+    }
+
+    async fn delete_cycle(&self, org_id: i64, id: i64, actor: &Actor) -> StoreResult<()> {
+        cycles::delete(&self.pool, org_id, id, actor).await
+    }
+
+    async fn cycle(&self, org_id: i64, id: i64) -> StoreResult<Option<Cycle>> {
+        cycles::get(&self.pool, org_id, id).await
+    }
+
+    async fn cycle_by_name(&self, org_id: i64, name: &str) -> StoreResult<Option<Cycle>> {
+        cycles::by_name(&self.pool, org_id, name).await
+    }
+
+    async fn cycles(&self, org_id: i64) -> StoreResult<Vec<Cycle>> {
+        cycles::list(&self.pool, org_id).await
+    }
+
+    async fn add_participants(
+        &self,
+        org_id: i64,
+        cycle_id: i64,
+        who: &[ParticipantRef],
+        actor: &Actor,
+    ) -> StoreResult<u64> {
+        cycles::add_participants(&self.pool, org_id, cycle_id, who, actor).await
+    }
+
+    async fn remove_participant(
+        &self,
+        org_id: i64,
+        cycle_id: i64,
+        subject: &PersonId,
+        actor: &Actor,
+    ) -> StoreResult<()> {
+        cycles::remove_participant(&self.pool, org_id, cycle_id, subject, actor).await
+    }
+
+    async fn participants(&self, org_id: i64, cycle_id: i64) -> StoreResult<Vec<Participant>> {
+        cycles::participants(&self.pool, org_id, cycle_id).await
+    }
+
+    async fn assign_rater(
+        &self,
+        org_id: i64,
+        cycle_id: i64,
+        assignment: &NewAssignment,
+        actor: &Actor,
+    ) -> StoreResult<Assignment> {
+        cycles::assign(&self.pool, org_id, cycle_id, assignment, actor).await
+    }
+
+    async fn set_assignment_status(
+        &self,
+        org_id: i64,
+        cycle_id: i64,
+        subject: &PersonId,
+        rater: &PersonId,
+        status: AssignmentStatus,
+        actor: &Actor,
+    ) -> StoreResult<Assignment> {
+        cycles::set_assignment_status(&self.pool, org_id, cycle_id, subject, rater, status, actor)
+            .await
+    }
+
+    async fn remove_assignment(
+        &self,
+        org_id: i64,
+        cycle_id: i64,
+        subject: &PersonId,
+        rater: &PersonId,
+        actor: &Actor,
+    ) -> StoreResult<()> {
+        cycles::remove_assignment(&self.pool, org_id, cycle_id, subject, rater, actor).await
+    }
+
+    async fn assignments(
+        &self,
+        org_id: i64,
+        cycle_id: i64,
+        subject: Option<&PersonId>,
+    ) -> StoreResult<Vec<Assignment>> {
+        cycles::assignments(&self.pool, org_id, cycle_id, subject).await
+    }
+
+    async fn my_assessments(
+        &self,
+        org_id: i64,
+        rater: &PersonId,
+        today: Date,
+    ) -> StoreResult<Vec<MyAssessment>> {
+        cycles::my_assessments(&self.pool, &self.models, org_id, rater, today).await
+    }
+
+    async fn completion(&self, org_id: i64, cycle_id: i64, today: Date) -> StoreResult<Completion> {
+        cycles::completion(&self.pool, org_id, cycle_id, today).await
+    }
+
+    async fn rating_sheet(
+        &self,
+        org_id: i64,
+        cycle_id: i64,
+        subject: &PersonId,
+        rater: &PersonId,
+    ) -> StoreResult<Option<RatingSheet>> {
+        ratings::sheet(&self.pool, &self.models, org_id, cycle_id, subject, rater).await
+    }
+
+    async fn save_sheet(
+        &self,
+        org_id: i64,
+        input: &SheetInput,
+        submit: bool,
+        actor: &Actor,
+    ) -> StoreResult<RatingSheet> {
+        ratings::save_sheet(&self.pool, &self.models, org_id, input, submit, actor).await
     }
 
     async fn add_rating(&self, org_id: i64, rating: &NewRating, actor: &Actor) -> StoreResult<i64> {
-        models::add_rating(&self.pool, org_id, rating, actor).await
+        ratings::add(&self.pool, &self.models, org_id, rating, actor).await
+    }
+
+    async fn subject_ratings(
+        &self,
+        org_id: i64,
+        subject: &PersonId,
+    ) -> StoreResult<Vec<CycleRatings>> {
+        ratings::of_subject(&self.pool, org_id, subject).await
+    }
+
+    async fn cycle_ratings(
+        &self,
+        org_id: i64,
+        cycle_id: i64,
+        filter: &PeopleFilter,
+    ) -> StoreResult<Vec<SubjectRatings>> {
+        ratings::of_cycle(&self.pool, org_id, cycle_id, filter).await
+    }
+
+    async fn evidence_notes(
+        &self,
+        org_id: i64,
+        cycle_id: i64,
+        subject: &PersonId,
+    ) -> StoreResult<Vec<EvidenceNote>> {
+        ratings::evidence_notes(&self.pool, org_id, cycle_id, subject).await
+    }
+
+    async fn export_ratings(
+        &self,
+        org_id: i64,
+        cycle_id: Option<i64>,
+        sink: &mut (dyn for<'r> FnMut(&'r RatingRecord) -> Result<(), String> + Send),
+    ) -> StoreResult<u64> {
+        ratings::export(&self.pool, org_id, cycle_id, sink).await
+    }
+
+    async fn import_ratings(
+        &self,
+        org_id: i64,
+        batch: &RatingsBatch,
+        options: ImportOptions,
+        actor: &Actor,
+        progress: &(dyn Fn(u64) + Send + Sync),
+    ) -> StoreResult<RatingsImported> {
+        import::import(
+            &self.pool,
+            &self.models,
+            org_id,
+            batch,
+            options,
+            actor,
+            progress,
+        )
+        .await
     }
 
     async fn audit_log(&self, org_id: i64, limit: u32) -> StoreResult<Vec<AuditEntry>> {

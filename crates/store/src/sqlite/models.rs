@@ -1,28 +1,108 @@
-//! Model versions, cycles and ratings: the minimum that the "a model version in use never
-//! changes" rule needs (issue 3 extends cycles and ratings).
+//! Model versions, and the parsed-model cache.
 //!
-//! The rule is checked here first, to answer with [`StoreError::Immutable`]; the migration's
-//! triggers refuse the same change from any other writer.
+//! A version is *in use* once a cycle on it has left draft or holds ratings; then it never
+//! changes. The rule is checked here first, to answer with [`StoreError::Immutable`]; the
+//! migrations' triggers refuse the same change from any other writer.
+
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::sync::{Arc, Mutex};
 
 use sellerq_domain::model::Model;
 use serde_json::json;
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqliteConnection, SqlitePool};
 
+use super::begin;
 use super::rows::{Change, is_in_use, now, unique_columns};
-use super::{begin, people};
-use crate::{Actor, Cycle, ModelVersion, NewRating, StoreError, StoreResult};
-
-/// Rater roles of ratings.csv.
-const RATER_ROLES: [&str; 5] = ["self", "manager", "peer", "coach", "interviewer"];
+use crate::{Actor, ModelVersion, StoreError, StoreResult};
 
 macro_rules! version_select {
     () => {
         "SELECT mv.id, mv.org_id, mv.label, mv.toml, mv.created_at, \
-                EXISTS (SELECT 1 FROM cycles c JOIN ratings r ON r.cycle_id = c.id \
-                         WHERE c.model_version_id = mv.id) AS in_use \
+                EXISTS (SELECT 1 FROM cycles c \
+                         WHERE c.model_version_id = mv.id \
+                           AND (c.status <> 'draft' \
+                                OR EXISTS (SELECT 1 FROM ratings r WHERE r.cycle_id = c.id))) \
+                  AS in_use \
          FROM model_versions mv "
     };
+}
+
+/// Parsed models. A version in use never changes (the store refuses, the triggers too), so it
+/// is cached by its id and served without a query; any other version is read each time and its
+/// parse cached by the text's hash, so an edited draft version can never be served stale.
+#[derive(Debug, Default)]
+pub(super) struct ModelCache {
+    by_text: Mutex<HashMap<u64, Arc<Model>>>,
+    in_use: Mutex<HashMap<(i64, i64), Arc<Model>>>,
+}
+
+impl ModelCache {
+    /// The model of `toml`, parsed once.
+    pub(super) fn get(&self, toml: &str) -> StoreResult<Arc<Model>> {
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        toml.hash(&mut h);
+        let key = h.finish();
+        if let Some(m) = self.by_text.lock().map_err(|_| poisoned())?.get(&key) {
+            return Ok(Arc::clone(m));
+        }
+        let model = Arc::new(Model::parse(toml).map_err(|e| {
+            StoreError::Database(sqlx::Error::ColumnDecode {
+                index: "toml".into(),
+                source: format!("a stored model version does not parse: {e}").into(),
+            })
+        })?);
+        let mut map = self.by_text.lock().map_err(|_| poisoned())?;
+        // Versions are few; a bound keeps a long-lived server from growing without end.
+        if map.len() >= 256 {
+            map.clear();
+        }
+        map.insert(key, Arc::clone(&model));
+        Ok(model)
+    }
+
+    /// The model of version `id` of the organisation, read on `conn`.
+    pub(super) async fn of_version(
+        &self,
+        conn: &mut SqliteConnection,
+        org_id: i64,
+        id: i64,
+    ) -> StoreResult<Arc<Model>> {
+        if let Some(m) = self
+            .in_use
+            .lock()
+            .map_err(|_| poisoned())?
+            .get(&(org_id, id))
+        {
+            return Ok(Arc::clone(m));
+        }
+        let row = sqlx::query(concat!(
+            version_select!(),
+            "WHERE mv.org_id = $1 AND mv.id = $2"
+        ))
+        .bind(org_id)
+        .bind(id)
+        .fetch_optional(conn)
+        .await?
+        .ok_or(StoreError::NotFound("model version"))?;
+        let v = version(&row)?;
+        let model = self.get(&v.toml)?;
+        if v.in_use {
+            let mut map = self.in_use.lock().map_err(|_| poisoned())?;
+            if map.len() >= 1024 {
+                map.clear();
+            }
+            map.insert((org_id, id), Arc::clone(&model));
+        }
+        Ok(model)
+    }
+}
+
+fn poisoned() -> StoreError {
+    StoreError::Database(sqlx::Error::Protocol(
+        "the model cache lock is poisoned".into(),
+    ))
 }
 
 fn version(r: &SqliteRow) -> StoreResult<ModelVersion> {
@@ -36,7 +116,7 @@ fn version(r: &SqliteRow) -> StoreResult<ModelVersion> {
     })
 }
 
-async fn version_in(
+pub(super) async fn version_in(
     conn: &mut SqliteConnection,
     org_id: i64,
     id: i64,
@@ -141,7 +221,8 @@ pub(super) async fn update_version(
     };
     let frozen = || {
         StoreError::Immutable(format!(
-            "model version {:?} is in use by ratings and cannot change; add a new version instead",
+            "model version {:?} is in use (a cycle on it is open, closed or rated) and cannot \
+             change; add a new version instead",
             before.label
         ))
     };
@@ -173,134 +254,13 @@ pub(super) async fn update_version(
     Ok(after)
 }
 
-pub(super) async fn create_cycle(
-    pool: &SqlitePool,
-    org_id: i64,
-    name: &str,
-    model_version_id: i64,
-    actor: &Actor,
-) -> StoreResult<Cycle> {
-    let name = name.trim();
-    if name.is_empty() {
-        return Err(StoreError::invalid("name", "is required"));
-    }
-    let mut tx = begin(pool).await?;
-    let Some(model) = version_in(&mut tx, org_id, model_version_id).await? else {
-        return Err(StoreError::invalid(
-            "model_version_id",
-            format!("model version {model_version_id} does not exist in this organisation"),
-        ));
-    };
-    let id: i64 = sqlx::query(
-        "INSERT INTO cycles (org_id, name, model_version_id, created_at) VALUES ($1, $2, $3, $4) \
-         RETURNING id",
-    )
-    .bind(org_id)
-    .bind(name)
-    .bind(model_version_id)
-    .bind(now())
-    .fetch_one(&mut *tx)
-    .await
-    .map_err(|e| match unique_columns(&e) {
-        Some(_) => StoreError::conflict("name", format!("a cycle named {name:?} already exists")),
-        None => e.into(),
-    })?
-    .try_get(0)?;
-    Change::new(Some(org_id), actor, "create", "cycle", id.to_string())
-        .after(json!({ "name": name, "model_version": model.label }))
-        .write(&mut tx)
-        .await?;
-    tx.commit().await?;
-    Ok(Cycle {
-        id,
-        org_id,
-        name: name.to_owned(),
-        model_version_id,
-    })
-}
-
-pub(super) async fn add_rating(
-    pool: &SqlitePool,
-    org_id: i64,
-    r: &NewRating,
-    actor: &Actor,
-) -> StoreResult<i64> {
-    if !RATER_ROLES.contains(&r.role.as_str()) {
-        return Err(StoreError::invalid(
-            "role",
-            format!(
-                "{:?} is not a rater role (self, manager, peer, coach or interviewer)",
-                r.role
-            ),
-        ));
-    }
-    let rater = r.rater.trim();
-    if rater.is_empty() {
-        return Err(StoreError::invalid("rater", "is required"));
-    }
-    if r.role == "self" && rater != r.subject.as_str() {
-        return Err(StoreError::invalid(
-            "rater",
-            "a self rating's rater must be the subject",
-        ));
-    }
-    let quality = r.quality.trim();
-    if quality.is_empty() {
-        return Err(StoreError::invalid("quality", "is required"));
-    }
-    let mut tx = begin(pool).await?;
-    let cycle = sqlx::query("SELECT name FROM cycles WHERE org_id = $1 AND id = $2")
-        .bind(org_id)
-        .bind(r.cycle_id)
-        .fetch_optional(&mut *tx)
-        .await?;
-    let Some(cycle) = cycle else {
-        return Err(StoreError::invalid(
-            "cycle_id",
-            format!("cycle {} does not exist in this organisation", r.cycle_id),
-        ));
-    };
-    let cycle: String = cycle.try_get(0)?;
-    if !people::exists(&mut tx, org_id, &r.subject).await? {
-        return Err(StoreError::invalid(
-            "subject",
-            format!("no person with id {} in this organisation", r.subject),
-        ));
-    }
-    let id: i64 = sqlx::query(
-        "INSERT INTO ratings (org_id, cycle_id, subject, rater, role, quality, score, evidence, \
-           created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
-    )
-    .bind(org_id)
-    .bind(r.cycle_id)
-    .bind(r.subject.as_str())
-    .bind(rater)
-    .bind(&r.role)
-    .bind(quality)
-    .bind(r.score)
-    .bind(&r.evidence)
-    .bind(now())
-    .fetch_one(&mut *tx)
-    .await
-    .map_err(|e| match unique_columns(&e) {
-        Some(_) => StoreError::conflict(
-            "quality",
-            format!(
-                "{rater} has already rated {} on {quality} in cycle {cycle}",
-                r.subject
-            ),
-        ),
-        None => e.into(),
-    })?
-    .try_get(0)?;
-    Change::new(Some(org_id), actor, "create", "rating", id.to_string())
-        .after(
-            json!({ "cycle": cycle, "subject": r.subject, "rater": rater, "role": r.role,
-                       "quality": quality, "score": r.score }),
-        )
-        .write(&mut tx)
-        .await?;
-    tx.commit().await?;
-    Ok(id)
+/// The id of the organisation's current (newest) model version.
+pub(super) async fn current_id(conn: &mut SqliteConnection, org_id: i64) -> StoreResult<i64> {
+    let row =
+        sqlx::query("SELECT id FROM model_versions WHERE org_id = $1 ORDER BY id DESC LIMIT 1")
+            .bind(org_id)
+            .fetch_optional(conn)
+            .await?
+            .ok_or(StoreError::NotFound("model version"))?;
+    Ok(row.try_get(0)?)
 }

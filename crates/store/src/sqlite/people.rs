@@ -66,7 +66,7 @@ pub(super) async fn by_email(
 
 /// A case-insensitive `LIKE` pattern matching `search` anywhere, with `\` escaping the
 /// wildcards a user may type (`50%` finds "50%", not "50 anything").
-fn like_pattern(search: &str) -> String {
+pub(super) fn like_pattern(search: &str) -> String {
     let mut pattern = String::from("%");
     for c in search.trim().to_lowercase().chars() {
         if matches!(c, '%' | '_' | '\\') {
@@ -247,8 +247,8 @@ async fn replace(
 }
 
 /// Points every reference to `old` at `new`: reports' manager, teams' manager, ratings'
-/// subject and rater. Subject and rater move in one statement so that a self rating never
-/// breaks `role <> 'self' OR rater = subject` halfway.
+/// subject and rater, cycle participants and rater assignments. Subject and rater move in one
+/// statement so that a self rating never breaks `role <> 'self' OR rater = subject` halfway.
 async fn move_references(
     conn: &mut SqliteConnection,
     org_id: i64,
@@ -259,6 +259,11 @@ async fn move_references(
         "UPDATE people SET manager = $3 WHERE org_id = $1 AND manager = $2",
         "UPDATE teams SET manager = $3 WHERE org_id = $1 AND manager = $2",
         "UPDATE ratings SET \
+           subject = CASE WHEN subject = $2 THEN $3 ELSE subject END, \
+           rater = CASE WHEN rater = $2 THEN $3 ELSE rater END \
+         WHERE org_id = $1 AND (subject = $2 OR rater = $2)",
+        "UPDATE cycle_participants SET subject = $3 WHERE org_id = $1 AND subject = $2",
+        "UPDATE cycle_raters SET \
            subject = CASE WHEN subject = $2 THEN $3 ELSE subject END, \
            rater = CASE WHEN rater = $2 THEN $3 ELSE rater END \
          WHERE org_id = $1 AND (subject = $2 OR rater = $2)",
@@ -441,7 +446,8 @@ pub(super) async fn update(
 }
 
 /// Deletes a person. Refused while ratings name them (as subject or rater): assessments are
-/// history. People they manage, and teams they lead, lose their manager (and the log says so).
+/// history. People they manage, and teams they lead, lose their manager (and the log says so);
+/// their cycle participations and rater assignments (which hold no ratings) go with them.
 pub(super) async fn delete(
     pool: &SqlitePool,
     org_id: i64,
@@ -479,6 +485,16 @@ pub(super) async fn delete(
         .execute(&mut *tx)
         .await?
         .rows_affected();
+    for sql in [
+        "DELETE FROM cycle_raters WHERE org_id = $1 AND (subject = $2 OR rater = $2)",
+        "DELETE FROM cycle_participants WHERE org_id = $1 AND subject = $2",
+    ] {
+        sqlx::query(sql)
+            .bind(org_id)
+            .bind(id.as_str())
+            .execute(&mut *tx)
+            .await?;
+    }
     sqlx::query("DELETE FROM people WHERE org_id = $1 AND id = $2")
         .bind(org_id)
         .bind(id.as_str())

@@ -39,7 +39,7 @@ pub(super) fn now() -> i64 {
 }
 
 /// A value read from the database that does not parse into its domain type.
-fn corrupt(column: &str, message: impl std::fmt::Display) -> StoreError {
+pub(super) fn corrupt(column: &str, message: impl std::fmt::Display) -> StoreError {
     StoreError::Database(sqlx::Error::ColumnDecode {
         index: column.to_owned(),
         source: format!("stored value does not parse: {message}").into(),
