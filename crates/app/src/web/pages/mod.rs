@@ -1,0 +1,61 @@
+//! Server-rendered pages. Each submodule owns its routes; this module merges them and holds
+//! the sign-in, sign-out, password, organisation-switch and dashboard pages.
+
+mod account;
+mod dashboard;
+mod login;
+mod model;
+mod people;
+mod teams;
+
+use axum::Router;
+use axum::routing::{get, post};
+
+use super::AppState;
+use super::error::AppError;
+
+/// Every page route.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(dashboard::show))
+        .route("/login", get(login::form).post(login::submit))
+        .route("/logout", post(login::logout))
+        .route("/org/switch", post(account::switch_org))
+        .route(
+            "/account/password",
+            get(account::password_form).post(account::change_password),
+        )
+        .merge(teams::router())
+        .merge(people::router())
+        .merge(model::router())
+}
+
+/// The 404 page for unknown paths.
+pub async fn not_found() -> AppError {
+    AppError::NotFound
+}
+
+/// Percent-encodes a person id for a URL path segment (ids may hold spaces, `@`, …).
+pub fn url_segment(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::url_segment;
+
+    #[test]
+    fn url_segments_escape_everything_but_unreserved_characters() {
+        assert_eq!(url_segment("p-0042"), "p-0042");
+        assert_eq!(url_segment("ana ruiz@x.co"), "ana%20ruiz%40x.co");
+        assert_eq!(url_segment("é"), "%C3%A9");
+    }
+}
