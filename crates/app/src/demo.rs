@@ -12,18 +12,29 @@
 //! some newcomers without a résumé are the future stars ([`Story`]). A few sellers are marked
 //! as coached, so later cycles can show them growing.
 //!
+//! `serve --demo` also adds four half-year cycles of multi-rater ratings drawn from those hidden
+//! levels ([`ratings`]): lenient and strict raters, sellers who over-rate themselves, coached
+//! sellers who grow, a few "not observed" answers, evidence notes on the extreme scores, and an
+//! open last cycle with sheets still to do. They are added in one bulk import, once: a demo
+//! organisation that already has cycles is left alone.
+//!
 //! Everything is drawn from a tiny seeded generator ([`SplitMix64`]) with one stream per
 //! person id, using only additions and multiplications (no `ln`/`cos`), so every installation on
 //! every machine gets exactly the same demo, and adding a person later does not reshuffle the
 //! others.
 
+pub mod ratings;
+
 use std::fmt;
 
 use anyhow::Context as _;
-use sellerq_domain::{Email, OrgName, PersonId, PersonInput, Role, TeamInput};
-use sellerq_store::{Actor, Org, Store};
+use sellerq_domain::assessment::{AssignmentStatus, CycleInput, CycleName, CycleStatus, RaterRole};
+use sellerq_domain::formats::RowProblems;
+use sellerq_domain::formats::ratings::RatingsBatch;
+use sellerq_domain::{Email, OrgName, PersonId, PersonInput, QualityKey, Role, TeamInput};
+use sellerq_store::{Actor, ImportOptions, NewAssignment, Org, ParticipantRef, Store};
 use time::macros::date;
-use time::{Date, Duration};
+use time::{Date, Duration, Month};
 
 /// The demo organisation's name; `ensure_demo` finds an existing demo by it.
 pub const DEMO_ORG_NAME: &str = "Larkmoor Software";
@@ -234,7 +245,10 @@ pub async fn ensure_demo(store: &dyn Store) -> anyhow::Result<DemoInfo> {
     let actor = Actor::system("demo");
 
     let org = match store.organisation_by_name(DEMO_ORG_NAME).await? {
-        Some(org) if is_complete(store, &org, &plan).await? => return Ok(info),
+        Some(org) if is_complete(store, &org, &plan).await? => {
+            ensure_ratings(store, &org, &plan, &actor).await?;
+            return Ok(info);
+        }
         Some(org) => {
             tracing::warn!(org = %org.name, "the demo organisation is incomplete; adding what is missing");
             org
@@ -327,8 +341,95 @@ pub async fn ensure_demo(store: &dyn Store) -> anyhow::Result<DemoInfo> {
         }
     }
 
+    ensure_ratings(store, &org, &plan, &actor).await?;
     tracing::info!(org = %org.name, people = plan.people.len(), "demo organisation ready");
     Ok(info)
+}
+
+/// Adds the demo's four cycles of ratings ([`ratings::generate`]) when the organisation has no
+/// cycle yet: one bulk import, then due dates, the past cycles closed, and the open cycle's
+/// participants and peer assignments (so its completion shows the sheets still to do).
+async fn ensure_ratings(
+    store: &dyn Store,
+    org: &Org,
+    plan: &DemoPlan,
+    actor: &Actor,
+) -> anyhow::Result<()> {
+    if !store.cycles(org.id).await?.is_empty() {
+        return Ok(());
+    }
+    let generated = ratings::generate(plan);
+    let cycles = ratings::CYCLES
+        .iter()
+        .map(|c| CycleName::parse(c))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(anyhow::Error::msg)?;
+    let keys = QUALITY_KEYS
+        .iter()
+        .map(|k| QualityKey::parse(k))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut batch = RatingsBatch::new();
+    let mut problems = RowProblems::new("demo ratings");
+    for (i, r) in generated.ratings.iter().enumerate() {
+        batch.push(
+            i as u64 + 2,
+            &cycles[r.cycle],
+            &r.subject,
+            &r.rater,
+            r.role,
+            &keys[r.quality],
+            r.score,
+            &r.evidence,
+            &mut problems,
+        );
+    }
+    anyhow::ensure!(
+        problems.is_empty(),
+        "the demo ratings are invalid: {problems}"
+    );
+    store
+        .import_ratings(org.id, &batch, ImportOptions::default(), actor, &|_| {})
+        .await
+        .context("cannot import the demo ratings")?;
+
+    let last = cycles.len() - 1;
+    for (i, name) in cycles.iter().enumerate() {
+        let cycle = store
+            .cycle_by_name(org.id, name.as_str())
+            .await?
+            .with_context(|| format!("the demo cycle {name} was not created"))?;
+        let (y, m, d) = ratings::DUE_DATES[i];
+        let mut input = CycleInput::named(name.clone());
+        input.due_date = Some(Date::from_calendar_date(y, Month::try_from(m)?, d)?);
+        store.update_cycle(org.id, cycle.id, &input, actor).await?;
+        if i < last {
+            store
+                .set_cycle_status(org.id, cycle.id, CycleStatus::Closed, actor)
+                .await?;
+            continue;
+        }
+        let mut teams = Vec::new();
+        for t in &plan.teams {
+            if let Some(team) = store.team_by_name(org.id, t.name).await? {
+                teams.push(ParticipantRef::Team(team.id));
+            }
+        }
+        store
+            .add_participants(org.id, cycle.id, &teams, actor)
+            .await?;
+        for (subject, rater) in &generated.open_peers {
+            let assignment = NewAssignment {
+                subject: subject.clone(),
+                rater: rater.clone(),
+                role: RaterRole::Peer,
+                status: AssignmentStatus::Approved,
+            };
+            store
+                .assign_rater(org.id, cycle.id, &assignment, actor)
+                .await?;
+        }
+    }
+    Ok(())
 }
 
 /// True when every demo user already belongs to the demo organisation.

@@ -123,6 +123,28 @@ impl From<StoreError> for AppError {
                 field: "model_version".into(),
                 message,
             },
+            StoreError::Rejected(problems) => {
+                let mut errs = FieldErrors::default();
+                for p in problems.shown() {
+                    errs.push(
+                        &p.column,
+                        format!("{}:{}: {}", problems.source(), p.line, p.message),
+                    );
+                }
+                if problems.total() > problems.shown().len() {
+                    errs.push(
+                        "rows",
+                        format!(
+                            "… and {} more problems",
+                            problems.total() - problems.shown().len()
+                        ),
+                    );
+                }
+                Self::Invalid(errs)
+            }
+            StoreError::Sink(message) => {
+                Self::Internal(anyhow::anyhow!("export destination failed: {message}"))
+            }
             other => Self::Internal(other.into()),
         }
     }

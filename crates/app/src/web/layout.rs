@@ -14,6 +14,9 @@ pub enum Section {
     Model,
     Account,
     Profile,
+    Cycles,
+    Assessments,
+    Imports,
 }
 
 /// One navigation link.
@@ -78,6 +81,25 @@ impl Layout {
                 href: format!("/people/{}", super::pages::url_segment(me.as_str())),
                 label: "My record",
                 active: section == Section::Profile,
+            });
+        }
+        if matches!(role, Role::Admin | Role::Leader | Role::Manager) {
+            nav.push(NavItem {
+                href: "/cycles".into(),
+                label: "Cycles",
+                active: section == Section::Cycles,
+            });
+        }
+        nav.push(NavItem {
+            href: "/assessments".into(),
+            label: "My assessments",
+            active: section == Section::Assessments,
+        });
+        if role.is_admin() {
+            nav.push(NavItem {
+                href: "/imports".into(),
+                label: "Import",
+                active: section == Section::Imports,
             });
         }
         nav.push(NavItem {

@@ -1,7 +1,11 @@
 //! Web and API tests through a real server (`helpers::spawn_app`), all in one test binary.
 
 mod api;
+mod assessments;
 mod auth;
+mod cycles;
 mod helpers;
 mod pages;
 mod permissions;
+mod profile;
+mod team_view;

@@ -47,6 +47,13 @@ GET    /teams/{team}                   Y-n   Y-n    Ynn     Ynn   nnn    nnn
 GET    /teams/{team}/edit              Y-n   Y-n    nnn     nnn   nnn    nnn
 POST   /teams/{team}                   Y-n   Y-n    nnn     nnn   nnn    nnn
 POST   /teams/{team}/delete            Y-n   Y-n    nnn     nnn   nnn    nnn
+GET    /people/{person}/profile        Y-n   Y-n    Ynn     Ynn   Ynn    nnn
+GET    /teams/{team}/view              Y-n   Y-n    Ynn     Ynn   nnn    nnn
+GET    /team-view                      Y     Y      n       n     n      n
+GET    /cycles                         Y     Y      Y       n     n      n
+GET    /cycles/new                     Y     Y      Y       n     n      n
+GET    /assessments                    Y     Y      Y       Y     Y      Y
+GET    /imports                        Y     n      n       n     n      n
 GET    /model                          Y     Y      Y       Y     Y      Y
 GET    /account/password               Y     Y      Y       Y     Y      Y
 POST   /org/switch                     Y-n   Y-n    Y-n     Y-Y   Y-n    Y-n
@@ -56,11 +63,16 @@ POST   /api/v1/people                  Y-n   Y-n    Ynn     nnn   nnn    nnn
 GET    /api/v1/people/{person}         Y-n   Y-n    Ynn     Ynn   Ynn    nnn
 PUT    /api/v1/people/{person}         Y-n   Y-n    Ynn     nnn   nnn    nnn
 DELETE /api/v1/people/{person}         Y-n   Y-n    nnn     nnn   nnn    nnn
+GET    /api/v1/cycles                  Y     Y      Y       n     n      n
+GET    /api/v1/assessments             Y     Y      Y       Y     Y      Y
 GET    /api/v1/teams                   Y     Y      Y       Y     n      n
 POST   /api/v1/teams                   Y-n   Y-n    nnn     nnn   nnn    nnn
 GET    /api/v1/teams/{team}            Y-n   Y-n    Ynn     Ynn   nnn    nnn
 PUT    /api/v1/teams/{team}            Y-n   Y-n    nnn     nnn   nnn    nnn
 DELETE /api/v1/teams/{team}            Y-n   Y-n    nnn     nnn   nnn    nnn
+GET    /api/v1/people/{person}/profile Y-n   Y-n    Ynn     Ynn   Ynn    nnn
+GET    /api/v1/teams/{team}/view       Y-n   Y-n    Ynn     Ynn   nnn    nnn
+GET    /api/v1/team-view               Y     Y      n       n     n      n
 ";
 
 /// The roles in the table's column order.

@@ -10,8 +10,11 @@
 //! Routes: [`model`] (`GET /model`), [`teams`] and [`people`] (list, create, get, replace,
 //! delete). Paths in the document are relative to its server, `/api/v1`.
 
+pub mod assessments;
+pub mod cycles;
 pub mod model;
 pub mod people;
+pub mod profile;
 pub mod teams;
 
 use axum::Json;
@@ -44,7 +47,10 @@ use crate::security;
     tags(
         (name = "model", description = "The organisation's current Seller Qualities Model version."),
         (name = "teams", description = "Teams, optionally nested under a parent team."),
-        (name = "people", description = "Sellers and managers, with the columns of people.csv.")
+        (name = "people", description = "Sellers and managers, with the columns of people.csv."),
+        (name = "cycles", description = "Assessment cycles: participants, rater assignments, status and completion."),
+        (name = "assessments", description = "The caller's own rating sheets: list, read, save as draft, submit."),
+        (name = "profiles", description = "Seller profiles and team views computed from submitted ratings; never a rater's identity.")
     ),
     components(schemas(ErrorBody, ErrorDetail, FieldMessage)),
     modifiers(&BearerAuth),
@@ -73,6 +79,19 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(teams::show, teams::update, teams::delete))
         .routes(routes!(people::list, people::create))
         .routes(routes!(people::show, people::update, people::delete))
+        .routes(routes!(cycles::list, cycles::create))
+        .routes(routes!(cycles::show, cycles::update))
+        .routes(routes!(cycles::set_status))
+        .routes(routes!(cycles::participants, cycles::add_participants))
+        .routes(routes!(cycles::raters, cycles::assign))
+        .routes(routes!(cycles::decide))
+        .routes(routes!(cycles::completion))
+        .routes(routes!(assessments::list))
+        .routes(routes!(assessments::nominate))
+        .routes(routes!(assessments::show, assessments::save))
+        .routes(routes!(profile::show))
+        .routes(routes!(profile::team))
+        .routes(routes!(profile::organisation))
 }
 
 /// The whole OpenAPI document (also served at `/api/v1/openapi.json`).

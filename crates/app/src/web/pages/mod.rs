@@ -2,10 +2,15 @@
 //! the sign-in, sign-out, password, organisation-switch and dashboard pages.
 
 mod account;
+pub(crate) mod assessments;
+pub(crate) mod cycles;
 mod dashboard;
+mod imports;
 mod login;
 mod model;
 mod people;
+pub(crate) mod profile;
+pub(crate) mod team_view;
 mod teams;
 
 use axum::Router;
@@ -26,7 +31,12 @@ pub fn router() -> Router<AppState> {
             get(account::password_form).post(account::change_password),
         )
         .merge(teams::router())
+        .merge(cycles::router())
+        .merge(assessments::router())
+        .merge(imports::router())
         .merge(people::router())
+        .merge(profile::router())
+        .merge(team_view::router())
         .merge(model::router())
 }
 

@@ -20,8 +20,8 @@ use axum::extract::{Path, Query, State};
 use axum::routing::get;
 use sellerq_domain::assessment::{BlindSpotKind, OrgSettings, Profile, RaterRole, profile};
 use sellerq_domain::model::{Model, QualityKey};
-use sellerq_domain::{Person, PersonId, Role};
 use sellerq_domain::role::Reach;
+use sellerq_domain::{Person, PersonId, Role};
 use sellerq_store::{Cycle, EvidenceNote, Scope};
 use serde::Deserialize;
 
@@ -115,7 +115,10 @@ pub(crate) async fn load(
         .filter(|p| asker.scope.sees_person(p))
         .ok_or(AppError::NotFound)?;
     let settings = state.store.org_settings(asker.org_id).await?;
-    let all = state.store.subject_ratings(asker.org_id, &subject.id).await?;
+    let all = state
+        .store
+        .subject_ratings(asker.org_id, &subject.id)
+        .await?;
     let cycles: Vec<String> = all
         .iter()
         .map(|c| c.cycle.name.as_str().to_owned())
@@ -219,11 +222,7 @@ impl ProfileData {
             .into_iter()
             .map(|l| {
                 let q = self.profile.quality(&l.key);
-                QualityPoint::new(
-                    l,
-                    q.and_then(|q| q.score),
-                    q.and_then(|q| q.self_score),
-                )
+                QualityPoint::new(l, q.and_then(|q| q.score), q.and_then(|q| q.self_score))
             })
             .collect()
     }
@@ -442,7 +441,11 @@ fn page(viewer: &Viewer, data: &ProfileData) -> ProfilePage {
             p.blind_spots.len(),
             if p.blind_spots.len() == 1 { "" } else { "s" },
             charts_num(threshold),
-            if p.blind_spots.len() == 1 { "is" } else { "are" },
+            if p.blind_spots.len() == 1 {
+                "is"
+            } else {
+                "are"
+            },
         )
     };
 
@@ -518,7 +521,8 @@ fn page(viewer: &Viewer, data: &ProfileData) -> ProfilePage {
                 .map(|n| {
                     // A peer's score where peers are withheld would undo the anonymity rule.
                     let withheld = n.role == RaterRole::Peer
-                        && p.quality(n.quality.as_str()).is_some_and(|q| q.peers_withheld);
+                        && p.quality(n.quality.as_str())
+                            .is_some_and(|q| q.peers_withheld);
                     NoteLine {
                         quality: data.quality_name(&n.quality),
                         role: n.role.label(),
