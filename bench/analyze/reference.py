@@ -36,7 +36,7 @@ QUALITIES = [
 ]
 TRAILING = ["years_experience", "quota_track_record", "tenure_years", "vip_connections",
             "domain_expertise"]
-ROLE_ORDER = ["manager", "peer", "coach", "interviewer"]
+ROLE_ORDER = ["manager", "peer", "coach"]
 SCALE = [1, 2, 3, 4, 5]
 
 
@@ -79,7 +79,8 @@ def main() -> None:
     cycle = a.cycle or max(ratings["cycle"].unique())
     notes = []
     r = ratings[(ratings["cycle"] == cycle) & ratings["score"].notna()]
-    other = r[r["role"] != "self"]
+    # Non-self = manager, peer, coach (FORMATS.md); interviewer ratings belong to hiring.
+    other = r[r["role"].isin(ROLE_ORDER)]
     selfr = r[r["role"] == "self"]
 
     # Quality score of a subject: the mean of the non-self ratings.

@@ -30,6 +30,8 @@ peak_mib() { awk -F': ' '/Maximum resident set size/ { printf "%.0f", $2 / 1024 
 # CPU seconds (user + system): what the run cost, whatever else the machine was doing.
 cpu_s() { awk -F': ' '/User time|System time/ { s += $2 } END { printf "%.2f", s }' "$1"; }
 
+# Timings mean little on a busy machine: say how busy it was.
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
 status=0
 for n in "${sizes[@]}"; do
   data="${BENCH_DATA:-$root/target/bench-analyze}/$n"

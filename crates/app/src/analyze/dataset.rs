@@ -369,6 +369,16 @@ impl RaterRole {
         self == RaterRole::SelfRating
     }
 
+    /// True for the roles whose ratings make a subject's quality score: manager, peer and
+    /// coach (FORMATS.md). Self ratings are reported beside them; interviewer ratings belong
+    /// to hiring and never enter a seller's figures.
+    pub fn is_other(self) -> bool {
+        matches!(
+            self,
+            RaterRole::Manager | RaterRole::Peer | RaterRole::Coach
+        )
+    }
+
     fn from_u8(v: u8) -> Self {
         Self::ALL[usize::from(v).min(4)]
     }

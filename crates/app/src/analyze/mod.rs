@@ -5,7 +5,8 @@
 //! same figures):
 //! - [`dataset`]: the in-memory [`Dataset`] and the tables that fill it ([`PeopleTable`],
 //!   [`RatingsTable`], [`OutcomesTable`]), with every FORMATS.md rule checked;
-//! - [`load`]: the CSV readers ([`load_files`], [`load_readers`]);
+//! - [`load`]: the CSV readers ([`load_files`], [`load_readers`]), over a zero-copy RFC 4180
+//!   record reader (`records`);
 //! - [`report`]: [`compute`] turns a data set and [`Options`] into a [`Report`], the JSON
 //!   document of FORMATS.md;
 //! - [`text`]: the sales leader's text report of a [`Report`].

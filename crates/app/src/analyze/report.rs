@@ -6,11 +6,27 @@
 //! Every figure that cannot be computed is `None` (JSON `null`) with a sentence in `notes`;
 //! no figure is ever NaN and no input makes this panic.
 //!
+//! Where FORMATS.md leaves a choice open, this is what is done (and `bench/analyze/reference.py`
+//! does the same):
+//! - *non-self* means manager, peer and coach, as FORMATS.md's quality score says; interviewer
+//!   ratings belong to hiring and enter no figure (the app's profiles do the same);
+//! - a rating with an empty score ("not observed") counts in `input.ratings` and in the
+//!   duplicate check, and nowhere else; ICC's "number of ratings" counts scored ones;
+//! - a rater's `role` is their most frequent role in the cycle (ties: manager, peer, coach);
+//!   a rater none of whose ratings has another rater beside it is listed with
+//!   `n` 0 and a null leniency;
+//! - validity's subjects are those of the cycle with at least one quality score; an indicator
+//!   (a quality too) with no value among them is left out and named in `omitted`;
+//! - leniency is summed exactly (integer arithmetic) and a subject's outcome is the mean from
+//!   an exactly rounded sum, so that exact zeros stay zero and equal outcomes tie in Spearman's
+//!   ranks whatever tool computes them.
+//!
 //! The statistics come from `sellerq_stats`; this module only decides which numbers go in.
 //! Work is split over two threads where it pays: the qualities are shared out, and the rater
 //! leniencies and validity run beside them.
 
 use sellerq_domain::TRAILING_INDICATORS;
+use sellerq_stats::StatsError;
 use sellerq_stats::correlation;
 use sellerq_stats::descriptive;
 use sellerq_stats::krippendorff::{CoincidenceBuilder, Level};
@@ -356,7 +372,7 @@ impl<'a> Cells<'a> {
                 let i = s * n_q + usize::from(r.quality);
                 if r.role().is_self() {
                     cells.own[i] = Some(f64::from(r.score));
-                } else {
+                } else if r.role().is_other() {
                     sums[usize::from(r.quality)] += u32::from(r.score);
                     cells.count[i] += 1;
                 }
@@ -376,7 +392,7 @@ impl<'a> Cells<'a> {
         let rs = self.ratings[s];
         let lo = rs.partition_point(|r| r.quality < q);
         let hi = rs.partition_point(|r| r.quality <= q);
-        rs[lo..hi].iter().filter(|r| !r.role().is_self())
+        rs[lo..hi].iter().filter(|r| r.role().is_other())
     }
 
     fn column(&self, q: usize) -> impl Iterator<Item = Option<f64>> + '_ {
@@ -559,12 +575,65 @@ fn icc(cells: &Cells<'_>, q: usize, key: &str, notes: &mut Vec<String>) -> IccRe
             report.icc2k = finite(icc.icc2k.icc);
             report.icc3k = finite(icc.icc3k.icc);
         }
+        // The coefficients exist even where an interval does not (tiny or odd data); pingouin
+        // reports them, and so does the JSON, which has no intervals.
+        Err(StatsError::Degenerate(_)) => {
+            [
+                report.icc1,
+                report.icc2,
+                report.icc3,
+                report.icc1k,
+                report.icc2k,
+                report.icc3k,
+            ] = icc_coefficients(&rows, k).map(finite);
+        }
         Err(e) => notes.push(format!(
             "{key}: ICC is null ({} subjects with {k} raters): {e}",
             report.n_subjects
         )),
     }
     report
+}
+
+// LOCAL SHIM (until sellerq_stats offers the coefficients apart from their intervals):
+// `reliability::icc` fails as a whole when an interval is undefined, though the six
+// coefficients are not. These are the Shrout & Fleiss formulas from the two-way ANOVA mean
+// squares, exactly as pingouin computes them; called only after `icc` checked that the
+// subjects differ and the error variance is positive.
+fn icc_coefficients(rows: &[f64], k: usize) -> [f64; 6] {
+    let n = rows.len() / k;
+    let (nf, kf) = (n as f64, k as f64);
+    let row_means: Vec<f64> = rows
+        .chunks_exact(k)
+        .map(|r| r.iter().sum::<f64>() / kf)
+        .collect();
+    let col_means: Vec<f64> = (0..k)
+        .map(|j| rows.chunks_exact(k).map(|r| r[j]).sum::<f64>() / nf)
+        .collect();
+    let grand = row_means.iter().sum::<f64>() / nf;
+    let ss_rows = kf * row_means.iter().map(|m| (m - grand).powi(2)).sum::<f64>();
+    let ss_cols = nf * col_means.iter().map(|m| (m - grand).powi(2)).sum::<f64>();
+    let ss_err: f64 = rows
+        .chunks_exact(k)
+        .zip(&row_means)
+        .flat_map(|(r, rm)| {
+            r.iter()
+                .zip(&col_means)
+                .map(move |(v, cm)| (v - rm - cm + grand).powi(2))
+        })
+        .sum();
+    let msb = ss_rows / (nf - 1.0);
+    let msj = ss_cols / (kf - 1.0);
+    let mse = ss_err / ((nf - 1.0) * (kf - 1.0));
+    let msw = (ss_cols + ss_err) / (nf * (kf - 1.0));
+    [
+        (msb - msw) / (msb + (kf - 1.0) * msw),
+        (msb - mse) / (msb + (kf - 1.0) * mse + kf * (msj - mse) / nf),
+        (msb - mse) / (msb + (kf - 1.0) * mse),
+        (msb - msw) / msb,
+        (msb - mse) / (msb + (msj - mse) / nf),
+        (msb - mse) / msb,
+    ]
 }
 
 fn krippendorff(
@@ -668,7 +737,7 @@ fn leniency(ds: &Dataset, cycle: usize) -> (Vec<RaterReport>, Vec<String>) {
     let mut wide = false;
     for subject in ds.subjects_in(cycle) {
         for cell in subject.ratings.chunk_by(|a, b| a.quality == b.quality) {
-            let c = cell.iter().filter(|r| !r.role().is_self()).count();
+            let c = cell.iter().filter(|r| r.role().is_other()).count();
             if c >= 2 {
                 if c - 1 < 64 {
                     denominators |= 1 << (c - 1);
@@ -696,7 +765,7 @@ fn leniency(ds: &Dataset, cycle: usize) -> (Vec<RaterReport>, Vec<String>) {
     };
     for subject in ds.subjects_in(cycle) {
         for cell in subject.ratings.chunk_by(|a, b| a.quality == b.quality) {
-            let others = cell.iter().filter(|r| !r.role().is_self());
+            let others = cell.iter().filter(|r| r.role().is_other());
             let (c, sum) = others
                 .clone()
                 .fold((0i128, 0i128), |(c, s), r| (c + 1, s + i128::from(r.score)));

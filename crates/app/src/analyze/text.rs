@@ -172,7 +172,7 @@ pub fn render(report: &Report, model: &Model) -> String {
     for q in &report.qualities {
         let word = q.icc.icc1k.map_or("—", verdict);
         let rel = match q.icc.icc1k {
-            Some(v) => format!("{v:.2} (k={})", q.icc.n_raters),
+            Some(v) => format!("{} (k={})", num(Some(v), 2), q.icc.n_raters),
             None => "—".to_owned(),
         };
         let _ = writeln!(
@@ -193,7 +193,7 @@ pub fn render(report: &Report, model: &Model) -> String {
     let c = &report.cronbach_alpha;
     let _ = writeln!(
         o,
-        "\nThe qualities hang together: Cronbach's alpha = {} over {} sellers with every quality score.",
+        "\nHow the qualities hang together: Cronbach's alpha = {} over {} sellers with every quality score.",
         num(c.alpha, 2),
         thousands(c.n_subjects as u64)
     );
