@@ -1,0 +1,74 @@
+#!/usr/bin/env python3
+"""Writes the people.csv and ratings.csv that bench/views/run.sh imports.
+
+    generate.py OUTDIR
+
+Shape (issue 3, "Speed"):
+- one manager `m-0000` (no team);
+- team "Big": 500 sellers `p-000000` … `p-000499` with e-mails, all managed by `m-0000`;
+- team "Focus": the focus seller `f-0001`, managed by `m-0000`;
+- 20 half-year cycles, 2017-H1 … 2026-H2: the focus seller is rated in every cycle by 10 raters
+  (self, the manager, eight peers from "Big") on all eight qualities (1,600 rows);
+- in the latest cycle (2026-H2) every one of the 500 sellers is rated by 6 raters (self, the
+  manager, four peers) on all eight qualities (24,000 rows).
+3 % of the scores are "not observed" and 5 % of the rows carry an evidence note. Deterministic
+(seeded), so every run imports the same files.
+"""
+import csv
+import random
+import sys
+
+QUALITIES = ["belief", "humility", "ownership", "perseverance", "trust_building",
+             "process_mastery", "value_crafting", "storytelling"]
+NOTES = ["ran the discovery call", "kept every promise on the Acme renewal",
+         'said "we are not the right fit", and was right', "rebuilt the mutual plan, twice"]
+SELLERS = 500
+CYCLES = [f"{2017 + c // 2}-H{c % 2 + 1}" for c in range(20)]
+FOCUS = "f-0001"
+MANAGER = "m-0000"
+
+
+def seller(i: int) -> str:
+    return f"p-{i:06d}"
+
+
+def main() -> None:
+    out = sys.argv[1]
+    rng = random.Random(20261128)
+    with open(f"{out}/people.csv", "w", newline="") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(["id", "name", "email", "team", "manager"])
+        w.writerow([MANAGER, "Manager Zero", "m-0000@bench.example", "", ""])
+        w.writerow([FOCUS, "Focus Seller", "f-0001@bench.example", "Focus", MANAGER])
+        for s in range(SELLERS):
+            w.writerow([seller(s), f"Seller {s}", f"{seller(s)}@bench.example", "Big", MANAGER])
+
+    def rows(w, cycle, subject, raters):
+        for rater, role in raters:
+            for q in QUALITIES:
+                score = "" if rng.random() < 0.03 else str(rng.randint(1, 5))
+                note = rng.choice(NOTES) if rng.random() < 0.05 else ""
+                w.writerow([cycle, subject, rater, role, q, score, note])
+
+    with open(f"{out}/ratings.csv", "w", newline="") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(["cycle", "subject", "rater", "role", "quality", "score", "evidence"])
+        for cycle in CYCLES:
+            peers = sorted(rng.sample(range(SELLERS), 8))
+            rows(w, cycle, FOCUS,
+                 [(FOCUS, "self"), (MANAGER, "manager")] + [(seller(p), "peer") for p in peers])
+        latest = CYCLES[-1]
+        for s in range(SELLERS):
+            peers = set()
+            while len(peers) < 4:
+                p = rng.randrange(SELLERS)
+                if p != s:
+                    peers.add(p)
+            rows(w, latest, seller(s),
+                 [(seller(s), "self"), (MANAGER, "manager")]
+                 + [(seller(p), "peer") for p in sorted(peers)])
+    print(f"{FOCUS} {latest}")
+
+
+if __name__ == "__main__":
+    main()
