@@ -243,8 +243,8 @@ impl PersonInput {
     /// Checks the rules that typed input (JSON) can still break: ranges, self-management.
     pub fn check(&self) -> Result<(), FieldErrors> {
         let mut errs = FieldErrors::default();
-        for ind in TRAILING_INDICATORS {
-            let Some(v) = self.trailing(ind.key) else {
+        for (ind, v) in TRAILING_INDICATORS.iter().zip(self.trailing_values()) {
+            let Some(v) = v else {
                 continue;
             };
             if !v.is_finite() {
@@ -273,15 +273,15 @@ impl PersonInput {
         errs.into_result(())
     }
 
-    fn trailing(&self, key: &str) -> Option<f64> {
-        match key {
-            "years_experience" => self.years_experience,
-            "quota_track_record" => self.quota_track_record,
-            "tenure_years" => self.tenure_years,
-            "vip_connections" => self.vip_connections,
-            "domain_expertise" => self.domain_expertise,
-            _ => None,
-        }
+    /// The five trailing indicators in [`TRAILING_INDICATORS`] order.
+    pub fn trailing_values(&self) -> [Option<f64>; 5] {
+        [
+            self.years_experience,
+            self.quota_track_record,
+            self.tenure_years,
+            self.vip_connections,
+            self.domain_expertise,
+        ]
     }
 }
 

@@ -14,6 +14,7 @@ use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
+use sellerq_domain::formats::Column;
 use sellerq_domain::model::Model;
 use sellerq_domain::person::{PersonInput, PersonText};
 
@@ -23,39 +24,10 @@ use super::dataset::{
 };
 use super::records::{Record, Records};
 
-/// The people.csv columns, in FORMATS.md order, and whether each is required.
-pub const PEOPLE_COLUMNS: [(&str, bool); 11] = [
-    ("id", true),
-    ("name", true),
-    ("email", false),
-    ("team", false),
-    ("manager", false),
-    ("hire_date", false),
-    ("years_experience", false),
-    ("quota_track_record", false),
-    ("tenure_years", false),
-    ("vip_connections", false),
-    ("domain_expertise", false),
-];
-
-/// The ratings.csv columns and whether each is required.
-pub const RATINGS_COLUMNS: [(&str, bool); 7] = [
-    ("cycle", true),
-    ("subject", true),
-    ("rater", true),
-    ("role", true),
-    ("quality", true),
-    ("score", false),
-    ("evidence", false),
-];
-
-/// The outcomes.csv columns (all required).
-pub const OUTCOMES_COLUMNS: [(&str, bool); 4] = [
-    ("subject", true),
-    ("period", true),
-    ("metric", true),
-    ("value", true),
-];
+/// The columns of the three files, as the importers know them (FORMATS.md order).
+pub use sellerq_domain::formats::outcomes::COLUMNS as OUTCOMES_COLUMNS;
+pub use sellerq_domain::formats::people::COLUMNS as PEOPLE_COLUMNS;
+pub use sellerq_domain::formats::ratings::COLUMNS as RATINGS_COLUMNS;
 
 /// Why the files could not be read into a [`Dataset`].
 #[derive(Debug)]
@@ -177,7 +149,7 @@ where
 /// problems are recorded at its line).
 fn header<const N: usize>(
     rec: Option<&Record<'_>>,
-    spec: &[(&str, bool); N],
+    spec: &[Column; N],
     problems: &mut ProblemSink,
 ) -> Option<([Option<usize>; N], usize)> {
     let Some(rec) = rec.filter(|r| !(r.len() == 1 && r.field(0).is_empty())) else {
@@ -204,14 +176,14 @@ fn header<const N: usize>(
             ok = false;
             continue;
         };
-        match spec.iter().position(|(n, _)| *n == name) {
+        match spec.iter().position(|c| c.name == name) {
             Some(c) if index[c].is_some() => {
                 problems.push(line, name, "appears twice in the header");
                 ok = false;
             }
             Some(c) => index[c] = Some(i),
             None => {
-                let known: Vec<&str> = spec.iter().map(|(n, _)| *n).collect();
+                let known: Vec<&str> = spec.iter().map(|c| c.name).collect();
                 let shown = if name.is_empty() {
                     format!("column {}", i + 1)
                 } else {
@@ -226,9 +198,9 @@ fn header<const N: usize>(
             }
         }
     }
-    for (c, (name, required)) in spec.iter().enumerate() {
-        if *required && index[c].is_none() {
-            problems.push(line, name, "required column is missing");
+    for (c, col) in spec.iter().enumerate() {
+        if col.required && index[c].is_none() {
+            problems.push(line, col.name, "required column is missing");
             ok = false;
         }
     }
@@ -249,7 +221,7 @@ fn trim(s: &str) -> &str {
 fn cells<'r, const N: usize>(
     rec: &Record<'r>,
     index: &[Option<usize>; N],
-    spec: &[(&'static str, bool); N],
+    spec: &[Column; N],
 ) -> Result<[&'r str; N], &'static str> {
     let mut out = [""; N];
     // One check of the bytes the fields are slices of is much cheaper than one per field; a
@@ -260,14 +232,14 @@ fn cells<'r, const N: usize>(
         for c in 0..N {
             if let Some(i) = index[c] {
                 let (a, b) = bounds[i];
-                out[c] = trim(whole.get(a as usize..b as usize).ok_or(spec[c].0)?);
+                out[c] = trim(whole.get(a as usize..b as usize).ok_or(spec[c].name)?);
             }
         }
         return Ok(out);
     }
     for c in 0..N {
         if let Some(i) = index[c] {
-            out[c] = trim(std::str::from_utf8(rec.field(i)).map_err(|_| spec[c].0)?);
+            out[c] = trim(std::str::from_utf8(rec.field(i)).map_err(|_| spec[c].name)?);
         }
     }
     Ok(out)
@@ -277,7 +249,7 @@ fn cells<'r, const N: usize>(
 fn row<'r, const N: usize>(
     rec: &Record<'r>,
     cols: &([Option<usize>; N], usize),
-    spec: &[(&'static str, bool); N],
+    spec: &[Column; N],
     problems: &mut ProblemSink,
 ) -> Option<[&'r str; N]> {
     if rec.len() != cols.1 {
@@ -350,13 +322,7 @@ fn read_people<R: Read>(
         };
         match PersonInput::from_text(&text) {
             Ok(p) => {
-                let trailing: [Option<f64>; N_TRAILING] = [
-                    p.years_experience,
-                    p.quota_track_record,
-                    p.tenure_years,
-                    p.vip_connections,
-                    p.domain_expertise,
-                ];
+                let trailing: [Option<f64>; N_TRAILING] = p.trailing_values();
                 table.push(
                     line,
                     PersonRow {

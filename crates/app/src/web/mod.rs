@@ -178,13 +178,8 @@ pub async fn current_model(
     state: &AppState,
     org_id: i64,
 ) -> Result<std::sync::Arc<sellerq_domain::model::Model>, error::AppError> {
+    // The store keeps parsed models (by id once in use, by text otherwise): parsing the TOML
+    // on every page view repeated work the store already does once.
     let version = state.store.current_model_version(org_id).await?;
-    sellerq_domain::model::Model::parse(&version.toml)
-        .map(std::sync::Arc::new)
-        .map_err(|e| {
-            error::AppError::Internal(anyhow::anyhow!(
-                "stored model version {} of organisation {org_id} does not parse: {e}",
-                version.id
-            ))
-        })
+    Ok(state.store.model(org_id, version.id).await?)
 }

@@ -15,6 +15,31 @@
 pub mod people;
 pub mod ratings;
 
+/// outcomes.csv: every column is required.
+pub mod outcomes {
+    use super::Column;
+
+    /// The outcomes.csv columns in FORMATS.md order.
+    pub const COLUMNS: [Column; 4] = [
+        Column {
+            name: "subject",
+            required: true,
+        },
+        Column {
+            name: "period",
+            required: true,
+        },
+        Column {
+            name: "metric",
+            required: true,
+        },
+        Column {
+            name: "value",
+            required: true,
+        },
+    ];
+}
+
 use std::fmt;
 
 /// How many problems a report shows before "… and N more" (FORMATS.md: the first 100).

@@ -140,6 +140,7 @@ impl FromRequestParts<AppState> for ApiViewer {
                 .store
                 .api_token(&security::token_hash(token), now)
                 .await?
+                .map(|(user, org)| (user, Some(org)))
                 .ok_or(AppError::Unauthenticated)?
         } else if let Some(token) = session::cookie(&parts.headers, SESSION_COOKIE) {
             let s = state
@@ -158,22 +159,16 @@ impl FromRequestParts<AppState> for ApiViewer {
                     return Err(AppError::Csrf.into());
                 }
             }
-            let (_, _, active, _) = session::resolve(state, s.user_id, s.org_id).await?;
-            (s.user_id, active.org.id)
+            (s.user_id, s.org_id)
         } else {
             return Err(AppError::Unauthenticated.into());
         };
-        let membership = state
-            .store
-            .membership(user_id, org_id)
-            .await?
-            .ok_or(AppError::Unauthenticated)?;
-        let user = state
-            .store
-            .user(user_id)
-            .await?
-            .ok_or(AppError::Unauthenticated)?;
-        let scope = state.store.scope(org_id, user_id).await?;
+        // One resolution of user, membership and scope, as the pages' Viewer does. A token
+        // names its organisation, so falling back to another membership would be wrong.
+        let (user, _, membership, scope) = session::resolve(state, user_id, org_id).await?;
+        if bearer.is_some() && Some(membership.org.id) != org_id {
+            return Err(AppError::Unauthenticated.into());
+        }
         Ok(ApiViewer {
             user,
             org: membership.org,
