@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Times the two heavy read views of issue 3 ("Speed") against a running release server:
 # the profile page of a seller with 20 cycles x 10 raters, and the heatmap of a team of 500
-# sellers, plus their JSON API twins. Prints p50/p90/max and PASS/FAIL. Not a test: run it by
-# hand.
+# sellers, plus their JSON API twins. Prints p50/p90/p95/max and PASS/FAIL. Not a test: run it
+# by hand.
 #
 #   bench/views/run.sh
 #
@@ -10,7 +10,7 @@
 # BENCH_DATA (default target/bench-views), CARGO_TARGET_DIR, NO_BUILD=1 (use the binary as is).
 #
 # Targets (issue 3): profile page server time p50 < 5 ms; team heatmap of 500 sellers < 50 ms
-# (judged on the server p50 too; p90 and max are printed next to it).
+# (judged on the server p50 too; p90, p95 and max are printed next to it).
 # Needs python3 (stdlib only). See README.md next to this file.
 set -euo pipefail
 

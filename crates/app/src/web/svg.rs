@@ -19,28 +19,92 @@ use sellerq_domain::model::{Model, Side};
 /// Escapes text for an XML attribute value or text node.
 pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
+    escape_into(&mut out, s);
     out
+}
+
+/// Appends `s` to `out`, escaped for an XML attribute value or text node (as [`escape`]
+/// does, without a string of its own: text without markup characters is copied whole).
+pub fn escape_into(out: &mut String, s: &str) {
+    let bytes = s.as_bytes();
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let rep = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
+            _ => continue,
+        };
+        // The markup characters are ASCII, so `i` is always on a character boundary.
+        out.push_str(&s[start..i]);
+        out.push_str(rep);
+        start = i + 1;
+    }
+    out.push_str(&s[start..]);
 }
 
 /// A coordinate or length, without needless decimals (`12`, `12.5`, `-3.25`).
 pub fn num(v: f64) -> String {
+    let mut s = String::with_capacity(8);
+    push_num(&mut s, v);
+    s
+}
+
+/// Appends `v` to `out` the way [`num`] writes it: rounded to two decimals, trailing zeros
+/// and a lone point dropped, `0` for `-0`, `NaN` and infinities.
+pub fn push_num(out: &mut String, v: f64) {
     if !v.is_finite() {
-        return "0".into();
+        out.push('0');
+        return;
     }
-    let rounded = (v * 100.0).round() / 100.0;
-    let s = format!("{rounded:.2}");
-    let s = s.trim_end_matches('0').trim_end_matches('.');
-    if s == "-0" { "0".into() } else { s.to_owned() }
+    let hundredths = (v * 100.0).round();
+    if hundredths.abs() >= 1e15 {
+        // Far beyond any chart's coordinates: let the formatter spell it out.
+        let rounded = hundredths / 100.0;
+        let s = format!("{rounded:.2}");
+        out.push_str(s.trim_end_matches('0').trim_end_matches('.'));
+        return;
+    }
+    // |hundredths| < 1e15, so the cast is exact.
+    #[allow(clippy::cast_possible_truncation)]
+    let k = hundredths as i64;
+    if k == 0 {
+        out.push('0');
+        return;
+    }
+    if k < 0 {
+        out.push('-');
+    }
+    let k = k.unsigned_abs();
+    push_uint(out, k / 100);
+    let frac = k % 100;
+    if frac != 0 {
+        out.push('.');
+        let (tenths, hundredths) = (frac / 10, frac % 10);
+        out.push(char::from(b'0' + tenths as u8));
+        if hundredths != 0 {
+            out.push(char::from(b'0' + hundredths as u8));
+        }
+    }
+}
+
+/// Appends the decimal digits of `n`.
+fn push_uint(out: &mut String, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for &d in &digits[i..] {
+        out.push(char::from(d));
+    }
 }
 
 /// The CSS class of a side: `mindset` or `behaviour` (fill colours in `app.css`).
@@ -101,7 +165,9 @@ impl Svg {
     /// Closes the innermost element opened with [`Tag::open`].
     pub fn end(&mut self) {
         if let Some(name) = self.open.pop() {
-            let _ = write!(self.buf, "</{name}>");
+            self.buf.push_str("</");
+            self.buf.push_str(name);
+            self.buf.push('>');
         }
     }
 
@@ -122,13 +188,23 @@ impl Svg {
 impl Tag<'_> {
     /// Adds an attribute; the value is escaped.
     pub fn attr(self, name: &'static str, value: &str) -> Self {
-        let _ = write!(self.svg.buf, " {name}=\"{}\"", escape(value));
+        let buf = &mut self.svg.buf;
+        buf.push(' ');
+        buf.push_str(name);
+        buf.push_str("=\"");
+        escape_into(buf, value);
+        buf.push('"');
         self
     }
 
     /// Adds a numeric attribute.
     pub fn num(self, name: &'static str, value: f64) -> Self {
-        let _ = write!(self.svg.buf, " {name}=\"{}\"", num(value));
+        let buf = &mut self.svg.buf;
+        buf.push(' ');
+        buf.push_str(name);
+        buf.push_str("=\"");
+        push_num(buf, value);
+        buf.push('"');
         self
     }
 
@@ -139,7 +215,12 @@ impl Tag<'_> {
 
     /// Ends the element with escaped text content: `<text …>Belief</text>`.
     pub fn text(self, text: &str) {
-        let _ = write!(self.svg.buf, ">{}</{}>", escape(text), self.name);
+        let buf = &mut self.svg.buf;
+        buf.push('>');
+        escape_into(buf, text);
+        buf.push_str("</");
+        buf.push_str(self.name);
+        buf.push('>');
     }
 
     /// Leaves the element open for children; close it with [`Svg::end`].
@@ -462,6 +543,66 @@ mod tests {
         assert_eq!(num(-0.001), "0");
         assert_eq!(num(1.0 / 3.0), "0.33");
         assert_eq!(num(f64::NAN), "0");
+    }
+
+    #[test]
+    fn numbers_are_written_as_the_formatter_rounds_them() {
+        // The way `num` was first written: format, then trim.
+        fn reference(v: f64) -> String {
+            if !v.is_finite() {
+                return "0".into();
+            }
+            let rounded = (v * 100.0).round() / 100.0;
+            let s = format!("{rounded:.2}");
+            let s = s.trim_end_matches('0').trim_end_matches('.');
+            if s == "-0" { "0".into() } else { s.to_owned() }
+        }
+        let mut values: Vec<f64> = (-200_000..200_000).map(|i| f64::from(i) / 997.0).collect();
+        values.extend((0..2000).map(|i| f64::from(i) * 0.005));
+        values.extend([
+            0.0,
+            -0.0,
+            0.004,
+            -0.004,
+            0.005,
+            -0.005,
+            0.015,
+            2.675,
+            0.995,
+            -0.995,
+            99.995,
+            123_456.789,
+            1e14,
+            -1e14,
+            9.999_999_999_999e12,
+            1e16,
+            -1e16,
+            1e300,
+            f64::MIN_POSITIVE,
+            f64::EPSILON,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+        ]);
+        for v in values {
+            assert_eq!(num(v), reference(v), "{v:e}");
+        }
+        let mut s = String::from("M");
+        push_num(&mut s, 12.5);
+        s.push(' ');
+        push_num(&mut s, -3.0);
+        assert_eq!(s, "M12.5 -3");
+    }
+
+    #[test]
+    fn escaping_appends_to_what_is_there() {
+        let mut s = String::from("x=");
+        escape_into(&mut s, "Ünï <b> & 'ü'");
+        assert_eq!(s, "x=Ünï &lt;b&gt; &amp; &#39;ü&#39;");
+        let mut plain = String::new();
+        escape_into(&mut plain, "Trust Building");
+        assert_eq!(plain, "Trust Building");
+        escape_into(&mut plain, "");
+        assert_eq!(plain, "Trust Building");
     }
 
     #[test]

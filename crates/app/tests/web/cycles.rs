@@ -75,6 +75,7 @@ GET    /cycles/{c}/completion                   YYn   YYn    Ynn     nnn   nnn  
 GET    /cycles/{c}/completion/outstanding.csv   YYn   YYn    Ynn     nnn   nnn    nnn
 GET    /api/v1/cycles/{c}                       YYn   YYn    Ynn     nnn   nnn    nnn
 PUT    /api/v1/cycles/{c}                       YYn   YYn    Ynn     nnn   nnn    nnn
+DELETE /api/v1/cycles/{c}                       YYn   YYn    Ynn     nnn   nnn    nnn
 POST   /api/v1/cycles/{c}/status                YYn   YYn    Ynn     nnn   nnn    nnn
 GET    /api/v1/cycles/{c}/participants          YYn   YYn    Ynn     nnn   nnn    nnn
 POST   /api/v1/cycles/{c}/participants          YYn   YYn    Ynn     nnn   nnn    nnn
@@ -460,6 +461,198 @@ async fn opening_a_cycle_locks_its_model_version_and_a_draft_can_be_deleted() {
         .expect("store")
         .expect("cycle");
     assert_eq!(closed.status, CycleStatus::Closed);
+}
+
+#[tokio::test]
+async fn the_api_deletes_a_draft_cycle_and_refuses_an_opened_one_with_409() {
+    // Arrange
+    let app = spawn_app().await;
+    let admin = app.api(Role::Admin).await;
+    let draft = cycle_with(
+        &app,
+        app.org_id,
+        "Draft one",
+        "self,manager",
+        &[person::SELLER],
+        CycleStatus::Draft,
+    )
+    .await;
+    let open = cycle_with(
+        &app,
+        app.org_id,
+        "Open one",
+        "self",
+        &[person::SELLER],
+        CycleStatus::Open,
+    )
+    .await;
+    let closed = cycle_with(
+        &app,
+        app.org_id,
+        "Closed one",
+        "self",
+        &[person::SELLER],
+        CycleStatus::Closed,
+    )
+    .await;
+
+    // Act
+    let deleted = admin.delete(&format!("/cycles/{}", draft.id)).await;
+    let again = admin.delete(&format!("/cycles/{}", draft.id)).await;
+    let refused_open = admin.delete(&format!("/cycles/{}", open.id)).await;
+    let refused_closed = admin.delete(&format!("/cycles/{}", closed.id)).await;
+    let not_a_number = admin.delete("/cycles/abc").await;
+
+    // Assert
+    assert_eq!(deleted.status, StatusCode::NO_CONTENT, "{}", deleted.text);
+    assert!(deleted.text.is_empty(), "204 has no body: {}", deleted.text);
+    assert!(
+        app.store
+            .cycle(app.org_id, draft.id)
+            .await
+            .expect("store")
+            .is_none(),
+        "the draft is gone"
+    );
+    assert_eq!(again.status, StatusCode::NOT_FOUND, "{}", again.text);
+    for resp in [&refused_open, &refused_closed] {
+        assert_eq!(resp.status, StatusCode::CONFLICT, "{}", resp.text);
+        assert_eq!(
+            resp.error_code().as_deref(),
+            Some("conflict"),
+            "{}",
+            resp.text
+        );
+        assert_eq!(
+            resp.error_field().as_deref(),
+            Some("status"),
+            "{}",
+            resp.text
+        );
+        assert!(
+            resp.json()["error"]["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("close it instead")),
+            "{}",
+            resp.text
+        );
+    }
+    for c in [&open, &closed] {
+        assert!(
+            app.store
+                .cycle(app.org_id, c.id)
+                .await
+                .expect("store")
+                .is_some(),
+            "a refused delete keeps {}",
+            c.name
+        );
+    }
+    assert_eq!(not_a_number.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn deleting_a_cycle_through_the_api_needs_every_participant_and_the_organisation() {
+    // Arrange: a draft of another organisation, a draft of West only (out of the manager's
+    // scope), one of East and West together (the manager sees it but does not run it), and one
+    // of the manager's own seller.
+    let app = spawn_app().await;
+    let manager = app.api(Role::Manager).await;
+    let theirs = cycle_with(
+        &app,
+        app.other_org_id,
+        "Theirs",
+        "self",
+        &[person::OTHER_ORG],
+        CycleStatus::Draft,
+    )
+    .await;
+    let west = cycle_with(
+        &app,
+        app.org_id,
+        "West only",
+        "self",
+        &[person::WEST],
+        CycleStatus::Draft,
+    )
+    .await;
+    let mixed = cycle_with(
+        &app,
+        app.org_id,
+        "East and West",
+        "self",
+        &[person::SELLER, person::WEST],
+        CycleStatus::Draft,
+    )
+    .await;
+    let own = cycle_with(
+        &app,
+        app.org_id,
+        "East only",
+        "self",
+        &[person::SELLER],
+        CycleStatus::Draft,
+    )
+    .await;
+
+    // Act
+    let by_admin = app
+        .api(Role::Admin)
+        .await
+        .delete(&format!("/cycles/{}", theirs.id))
+        .await;
+    let by_seller = app
+        .api(Role::Seller)
+        .await
+        .delete(&format!("/cycles/{}", own.id))
+        .await;
+    let out_of_scope = manager.delete(&format!("/cycles/{}", west.id)).await;
+    let not_all_theirs = manager.delete(&format!("/cycles/{}", mixed.id)).await;
+    let own_deleted = manager.delete(&format!("/cycles/{}", own.id)).await;
+
+    // Assert
+    assert_eq!(by_admin.status, StatusCode::NOT_FOUND, "{}", by_admin.text);
+    assert_eq!(by_admin.error_code().as_deref(), Some("not_found"));
+    assert_eq!(
+        by_seller.status,
+        StatusCode::FORBIDDEN,
+        "{}",
+        by_seller.text
+    );
+    assert_eq!(out_of_scope.status, StatusCode::NOT_FOUND);
+    assert_eq!(not_all_theirs.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        own_deleted.status,
+        StatusCode::NO_CONTENT,
+        "{}",
+        own_deleted.text
+    );
+    for (org, c, kept) in [
+        (app.other_org_id, &theirs, true),
+        (app.org_id, &west, true),
+        (app.org_id, &mixed, true),
+        (app.org_id, &own, false),
+    ] {
+        assert_eq!(
+            app.store.cycle(org, c.id).await.expect("store").is_some(),
+            kept,
+            "{}",
+            c.name
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_openapi_document_describes_deleting_a_cycle() {
+    let app = spawn_app().await;
+    let doc = app.api(Role::Admin).await.get("/openapi.json").await;
+
+    assert_eq!(doc.status, StatusCode::OK);
+    let op = &doc.json()["paths"]["/cycles/{id}"]["delete"];
+    assert_eq!(op["operationId"], "delete_cycle", "{op}");
+    for status in ["204", "401", "403", "404", "409"] {
+        assert!(op["responses"][status].is_object(), "{status} in {op}");
+    }
 }
 
 #[tokio::test]

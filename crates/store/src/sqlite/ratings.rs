@@ -4,8 +4,6 @@
 //! Only submitted ratings count anywhere outside a rater's own sheet. The aggregation queries
 //! return no rater ids: the domain computes profiles from roles and scores alone.
 
-use std::collections::HashMap;
-
 use sellerq_domain::PersonId;
 use sellerq_domain::assessment::{
     CycleStatus, EvidencePolicy, RaterRole, RatingValue, Score, SheetEntry, check_evidence,
@@ -45,16 +43,41 @@ const EXPORT_PAGE: i64 = 5000;
 #[derive(Debug, Default)]
 struct Decoder {
     keys: Vec<QualityKey>,
+    /// Where the last key was found in `keys`: a group lists each rater's qualities in the
+    /// same order, so the next key is usually the one after it.
+    last_key: usize,
+    /// The last role read: a group lists each rater's qualities together, so roles come in
+    /// runs.
+    last_role: Option<RaterRole>,
 }
 
 impl Decoder {
     fn key(&mut self, raw: &str) -> StoreResult<QualityKey> {
-        if let Some(k) = self.keys.iter().find(|k| k.as_str() == raw) {
-            return Ok(k.clone());
+        let n = self.keys.len();
+        if n > 0 {
+            let next = (self.last_key + 1) % n;
+            let found = [next, self.last_key]
+                .into_iter()
+                .find(|&i| self.keys[i].as_str() == raw)
+                .or_else(|| self.keys.iter().position(|k| k.as_str() == raw));
+            if let Some(i) = found {
+                self.last_key = i;
+                return Ok(self.keys[i].clone());
+            }
         }
         let k = QualityKey::parse(raw).map_err(|e| corrupt("quality", e))?;
+        self.last_key = self.keys.len();
         self.keys.push(k.clone());
         Ok(k)
+    }
+
+    fn role(&mut self, raw: &str) -> StoreResult<RaterRole> {
+        if let Some(r) = self.last_role.filter(|r| r.as_str() == raw) {
+            return Ok(r);
+        }
+        let r: RaterRole = raw.parse().map_err(|m| corrupt("role", m))?;
+        self.last_role = Some(r);
+        Ok(r)
     }
 
     /// Unpacks a [`packed_ratings!`] group: three comma-joined lists in step (roles and
@@ -65,6 +88,8 @@ impl Decoder {
             r.try_get("qualities")?,
             r.try_get("scores")?,
         );
+        // A score takes at least two bytes with its comma, so this is about the count.
+        out.reserve(scores.len() / 2 + 1);
         let mut qualities = qualities.split(',');
         let mut scores = scores.split(',');
         for role in roles.split(',') {
@@ -73,7 +98,7 @@ impl Decoder {
             };
             out.push(RatingValue {
                 quality: self.key(quality)?,
-                role: role.parse().map_err(|m| corrupt("role", m))?,
+                role: self.role(role)?,
                 score: match score {
                     "-1" => None,
                     s => Some(s.parse().map_err(|_| corrupt("score", s))?),
@@ -90,7 +115,7 @@ impl Decoder {
         let score: Option<i64> = r.try_get("score")?;
         Ok(RatingValue {
             quality: self.key(quality)?,
-            role: role.parse().map_err(|m| corrupt("role", m))?,
+            role: self.role(role)?,
             score: score
                 .map(|s| u8::try_from(s).map_err(|_| corrupt("score", s)))
                 .transpose()?,
@@ -387,31 +412,35 @@ pub(super) async fn of_subject(
     org_id: i64,
     subject: &PersonId,
 ) -> StoreResult<Vec<CycleRatings>> {
-    let mut conn = pool.acquire().await?;
+    // One query for the cycles and their ratings. The cycles come along the (org_id, name)
+    // index in name order, and each cycle's ratings of the subject along the unique
+    // (cycle_id, subject, …) index, so the groups stream out without a sort; `+r.org_id`
+    // keeps the planner off `ratings_subject (org_id, subject)`, which reads every rating of
+    // the person and then sorts them into cycles. (A cycle's name is unique in its
+    // organisation, so grouping by name is grouping by cycle.)
     let rows = sqlx::query(concat!(
-        "SELECT r.cycle_id, ",
+        "SELECT c.id, c.org_id, c.name, c.model_version_id, c.status, c.due_date, \
+                c.rater_roles, c.created_at, c.opened_at, c.closed_at, ",
         packed_ratings!(),
-        " FROM ratings r \
-         WHERE r.org_id = $1 AND r.subject = $2 AND r.state = 'submitted' \
-         GROUP BY r.cycle_id",
+        " FROM cycles c \
+         JOIN ratings r ON r.cycle_id = c.id AND r.subject = $2 AND +r.org_id = $1 \
+           AND r.state = 'submitted' \
+         WHERE c.org_id = $1 \
+         GROUP BY c.name ORDER BY c.name",
     ))
     .bind(org_id)
     .bind(subject.as_str())
-    .fetch_all(&mut *conn)
+    .fetch_all(pool)
     .await?;
     let mut decoder = Decoder::default();
-    let mut by_cycle: HashMap<i64, Vec<RatingValue>> = HashMap::new();
+    let mut out: Vec<CycleRatings> = Vec::with_capacity(rows.len());
     for r in &rows {
-        let mut values = Vec::new();
-        decoder.packed(r, &mut values)?;
-        by_cycle.insert(r.try_get("cycle_id")?, values);
-    }
-    drop(conn);
-    let mut out: Vec<CycleRatings> = Vec::with_capacity(by_cycle.len());
-    for cycle in cycles::list(pool, org_id).await? {
-        if let Some(ratings) = by_cycle.remove(&cycle.id) {
-            out.push(CycleRatings { cycle, ratings });
-        }
+        let mut ratings = Vec::new();
+        decoder.packed(r, &mut ratings)?;
+        out.push(CycleRatings {
+            cycle: cycles::cycle(r)?,
+            ratings,
+        });
     }
     Ok(out)
 }
@@ -483,8 +512,11 @@ pub(super) async fn evidence_notes(
     subject: &PersonId,
 ) -> StoreResult<Vec<EvidenceNote>> {
     let rows = sqlx::query(
+        // Along the unique (cycle_id, subject, …) index: the subject's ratings in this cycle
+        // only. `+org_id` keeps the planner off `ratings_subject (org_id, subject)`, which
+        // would read the subject's ratings of every cycle.
         "SELECT role, quality, score, evidence FROM ratings \
-         WHERE org_id = $1 AND cycle_id = $2 AND subject = $3 AND state = 'submitted' \
+         WHERE cycle_id = $2 AND subject = $3 AND +org_id = $1 AND state = 'submitted' \
            AND evidence <> '' \
          ORDER BY quality, evidence",
     )

@@ -239,6 +239,37 @@ pub async fn update(
     Ok(Json(cycle_json(&c, true)))
 }
 
+/// Deletes a draft cycle that holds no ratings, with its participants and raters. The page's
+/// rule (`POST /cycles/{id}/delete`): only those who manage the cycle, and a cycle that has
+/// been opened or holds ratings is closed instead.
+#[utoipa::path(
+    delete,
+    path = "/cycles/{id}",
+    tag = "cycles",
+    operation_id = "delete_cycle",
+    params(("id" = i64, Path, description = "The cycle's id.")),
+    responses(
+        (status = 204, description = "Deleted."),
+        (status = 401, description = "No valid bearer token.", body = ErrorBody),
+        (status = 403, description = "The caller does not manage this cycle.", body = ErrorBody),
+        (status = 404, description = "No such cycle the caller may see.", body = ErrorBody),
+        (status = 409, description = "Not a draft, or the cycle holds ratings: close it instead.", body = ErrorBody),
+    )
+)]
+pub async fn delete(
+    State(state): State<AppState>,
+    viewer: ApiViewer,
+    path: Result<Path<String>, PathRejection>,
+) -> Result<StatusCode, ApiError> {
+    let v = view(&state, &viewer, &path_param(path)?).await?;
+    managed(&v)?;
+    state
+        .store
+        .delete_cycle(viewer.org.id, v.cycle.id, &viewer.actor())
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 /// A status change.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

@@ -3,6 +3,11 @@
 //! score as a dashed line through hollow dots, both in the quality's side hue. A cycle without
 //! a score breaks the line rather than bridging it. [`trend_grid`] lays out one chart per
 //! quality as small multiples on the same scale, so their heights compare.
+//!
+//! The charts are kept lean, because a profile draws eight of them across every cycle (20
+//! cycles: 320 dots): each line is one path, the grid one path, and the dots of a kind sit in
+//! one `<g>` that carries their class, without a `<title>` each — the figures are in
+//! [`trend_numbers`], the table the page shows beside the charts.
 
 use std::fmt::Write as _;
 
@@ -10,7 +15,7 @@ use super::{
     ChartScale, NumbersRow, NumbersTable, QualityLabel, escape, finite, fmt_gap, fmt_score,
     id_part, in_spectrum_order, side, text_width,
 };
-use crate::web::svg::{Svg, num};
+use crate::web::svg::{Svg, push_num};
 
 /// One cycle of a quality's trend.
 #[derive(Debug, Clone, PartialEq)]
@@ -109,27 +114,32 @@ pub fn trend(series: &TrendSeries, scale: &ChartScale, id: &str) -> String {
 
     let mut svg = Svg::chart("trend", id, W, H, &format!("Trend of {}", q.name), &desc);
 
-    // Light axes: a grid line per level, labelled when there is room.
+    // Light axes: a grid line per level (one path), labelled when there is room.
     let levels: Vec<u8> = scale.levels().collect();
     let label_every = levels.len().div_ceil(6).max(1);
     svg.el("g")
         .attr("class", "score-axis")
         .attr("aria-hidden", "true")
         .open();
+    let mut grid = String::with_capacity(levels.len() * 16);
+    for &level in &levels {
+        grid.push('M');
+        push_num(&mut grid, LEFT);
+        grid.push(' ');
+        push_num(&mut grid, y_of(f64::from(level)));
+        grid.push('H');
+        push_num(&mut grid, RIGHT);
+    }
+    svg.el("path")
+        .attr("class", "grid-line")
+        .attr("d", &grid)
+        .empty();
     for (k, &level) in levels.iter().enumerate() {
-        let y = y_of(f64::from(level));
-        svg.el("line")
-            .attr("class", "grid-line")
-            .num("x1", LEFT)
-            .num("y1", y)
-            .num("x2", RIGHT)
-            .num("y2", y)
-            .empty();
         if k % label_every == 0 || k + 1 == levels.len() {
             svg.el("text")
                 .attr("class", "tick-label")
                 .num("x", LEFT - 6.0)
-                .num("y", y + 3.5)
+                .num("y", y_of(f64::from(level)) + 3.5)
                 .attr("text-anchor", "end")
                 .text(&level.to_string());
         }
@@ -182,82 +192,55 @@ pub fn trend(series: &TrendSeries, scale: &ChartScale, id: &str) -> String {
     }
     svg.end();
 
-    // Lines, broken where a cycle has no score; self first so the others' line is on top.
-    for (values, class) in [
-        (
-            series
-                .points
-                .iter()
-                .map(|p| finite(p.self_score))
-                .collect::<Vec<_>>(),
-            "trend-self-line",
-        ),
-        (
-            series
-                .points
-                .iter()
-                .map(|p| finite(p.score))
-                .collect::<Vec<_>>(),
-            "trend-line",
-        ),
-    ] {
-        for run in runs(&values) {
-            let d: Vec<String> = run
-                .iter()
-                .enumerate()
-                .map(|(k, &(i, v))| {
-                    format!(
-                        "{}{} {}",
-                        if k == 0 { "M" } else { "L" },
-                        num(x_of(i)),
-                        num(y_of(v))
-                    )
-                })
-                .collect();
-            svg.el("path")
-                .attr("class", &format!("{class} {s}"))
-                .attr("d", &d.join(" "))
-                .empty();
+    // The marks in the quality's hue: each line one path, broken where a cycle has no score
+    // (self first, so the others' line is on top), then the dots of each kind in one group.
+    // The figures are in the numbers table beside the charts, not in a title per dot.
+    let selfs: Vec<Option<f64>> = series.points.iter().map(|p| finite(p.self_score)).collect();
+    let others: Vec<Option<f64>> = series.points.iter().map(|p| finite(p.score)).collect();
+    svg.el("g").attr("class", s).open();
+    for (values, class) in [(&selfs, "trend-self-line"), (&others, "trend-line")] {
+        let d = line_path(values, &x_of, &y_of);
+        if !d.is_empty() {
+            svg.el("path").attr("class", class).attr("d", &d).empty();
         }
     }
-
-    svg.el("g").attr("class", "marks").open();
-    for (i, p) in series.points.iter().enumerate() {
-        if let Some(v) = finite(p.self_score) {
-            svg.el("circle")
-                .attr("class", &format!("self-dot {s}"))
-                .attr("data-cycle", &p.cycle)
-                .num("cx", x_of(i))
-                .num("cy", y_of(v))
-                .num("r", SELF_R)
-                .open();
-            svg.title(&format!(
-                "{}, {}: self score {}",
-                q.name,
-                p.cycle,
-                fmt_score(Some(v))
-            ));
-            svg.end();
+    for (values, class, r) in [(&selfs, "self-dot", SELF_R), (&others, "others-dot", DOT_R)] {
+        if values.iter().all(Option::is_none) {
+            continue;
         }
-        if let Some(v) = finite(p.score) {
-            svg.el("circle")
-                .attr("class", &format!("others-dot {s}"))
-                .attr("data-cycle", &p.cycle)
-                .num("cx", x_of(i))
-                .num("cy", y_of(v))
-                .num("r", DOT_R)
-                .open();
-            svg.title(&format!(
-                "{}, {}: others' score {}",
-                q.name,
-                p.cycle,
-                fmt_score(Some(v))
-            ));
-            svg.end();
+        svg.el("g").attr("class", class).open();
+        for (i, v) in values.iter().enumerate() {
+            if let Some(v) = v {
+                svg.el("circle")
+                    .num("cx", x_of(i))
+                    .num("cy", y_of(*v))
+                    .num("r", r)
+                    .empty();
+            }
         }
+        svg.end();
     }
     svg.end();
     svg.finish()
+}
+
+/// The `d` of a line through the present values, one `M…L…` piece per run of two or more
+/// consecutive values (a lone value between gaps is only a dot); empty when there is none.
+fn line_path(
+    values: &[Option<f64>],
+    x_of: &impl Fn(usize) -> f64,
+    y_of: &impl Fn(f64) -> f64,
+) -> String {
+    let mut d = String::new();
+    for run in runs(values) {
+        for (k, &(i, v)) in run.iter().enumerate() {
+            d.push(if k == 0 { 'M' } else { 'L' });
+            push_num(&mut d, x_of(i));
+            d.push(' ');
+            push_num(&mut d, y_of(v));
+        }
+    }
+    d
 }
 
 /// Runs of consecutive present values: [(index, value), …] of length ≥ 2.
@@ -345,7 +328,16 @@ pub fn trend_numbers(series: &[TrendSeries]) -> NumbersTable {
                 side: Some(q.side),
                 cells: cycles
                     .iter()
-                    .map(|c| fmt_score(s.points.iter().find(|p| p.cycle == *c).and_then(pick)))
+                    .enumerate()
+                    .map(|(i, c)| {
+                        // Every series usually lists every cycle in the same order.
+                        let point = s
+                            .points
+                            .get(i)
+                            .filter(|p| p.cycle == *c)
+                            .or_else(|| s.points.iter().find(|p| p.cycle == *c));
+                        fmt_score(point.and_then(pick))
+                    })
                     .collect(),
             });
         }
@@ -356,36 +348,49 @@ pub fn trend_numbers(series: &[TrendSeries]) -> NumbersTable {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::web::charts::testkit::{self, attr_values, elements, no_bad_numbers, titles};
+    use crate::web::charts::testkit::{self, attr_values, elements, no_bad_numbers};
     use sellerq_domain::model::Side;
 
     fn belief() -> TrendSeries {
         testkit::trends().remove(0)
     }
 
+    /// The `(cx, cy)` of the circles in the chart's `<g class="{class}">`.
+    fn dots(svg: &str, class: &str) -> Vec<(f64, f64)> {
+        let open = format!("<g class=\"{class}\">");
+        let Some(i) = svg.find(&open) else {
+            return Vec::new();
+        };
+        let group = &svg[i..];
+        let group = &group[..group.find("</g>").unwrap()];
+        group
+            .split("<circle")
+            .skip(1)
+            .map(|c| {
+                (
+                    attr_values(c, "cx")[0].parse().unwrap(),
+                    attr_values(c, "cy")[0].parse().unwrap(),
+                )
+            })
+            .collect()
+    }
+
     #[test]
     fn one_dot_per_scored_cycle_left_to_right() {
         let s = belief();
         let svg = trend(&s, &ChartScale::default(), "t");
-        let dots = elements(&svg, "circle", "others-dot");
-        assert_eq!(dots.len(), 4);
-        let cycles: Vec<String> = dots
-            .iter()
-            .map(|d| attr_values(d, "data-cycle")[0].clone())
-            .collect();
-        assert_eq!(cycles, ["2024-H2", "2025-H1", "2025-H2", "2026-H1"]);
-        let xs: Vec<f64> = dots
-            .iter()
-            .map(|d| attr_values(d, "cx")[0].parse().unwrap())
-            .collect();
-        assert!(xs.windows(2).all(|w| w[0] < w[1]));
-        assert!(dots[0].contains("others-dot mindset"));
-        assert!(
-            elements(&svg, "circle", "self-dot")
-                .iter()
-                .all(|d| d.contains("self-dot mindset"))
+        let others = dots(&svg, "others-dot");
+        assert_eq!(others.len(), 4);
+        assert!(others.windows(2).all(|w| w[0].0 < w[1].0));
+        let selfs = dots(&svg, "self-dot");
+        assert_eq!(
+            selfs.len(),
+            s.points.iter().filter(|p| p.self_score.is_some()).count()
         );
+        // The marks take the quality's side hue from their group.
+        assert!(svg.contains("<g class=\"mindset\"><path class=\"trend-self-line\""));
         assert_eq!(elements(&svg, "path", "trend-line").len(), 1);
+        assert!(!svg.contains("style="), "colours come from classes only");
     }
 
     #[test]
@@ -393,35 +398,80 @@ mod tests {
         // Value crafting has no others' score in 2025-H1: runs [0] and [2, 3] → one segment.
         let s = testkit::trends().remove(6);
         let svg = trend(&s, &ChartScale::default(), "t");
-        assert_eq!(elements(&svg, "circle", "others-dot").len(), 3);
+        assert_eq!(dots(&svg, "others-dot").len(), 3);
         let lines = elements(&svg, "path", "trend-line");
         assert_eq!(lines.len(), 1);
-        assert_eq!(attr_values(lines[0], "d")[0].matches('L').count(), 1);
+        let d = &attr_values(lines[0], "d")[0];
+        assert_eq!((d.matches('M').count(), d.matches('L').count()), (1, 1));
         // Humility has no self score in 2025-H2: a line over the first two cycles, a lone dot.
         let s = testkit::trends().remove(1);
         let svg = trend(&s, &ChartScale::default(), "t");
         let lines = elements(&svg, "path", "trend-self-line");
         assert_eq!(lines.len(), 1);
         assert_eq!(attr_values(lines[0], "d")[0].matches('L').count(), 1);
-        assert_eq!(elements(&svg, "circle", "self-dot").len(), 3);
+        assert_eq!(dots(&svg, "self-dot").len(), 3);
     }
 
     #[test]
-    fn dot_titles_match_the_numbers_table() {
+    fn two_gaps_give_one_path_of_two_pieces() {
+        let q = QualityLabel::new("belief", "Belief", 1, Side::Mindset);
+        let scores = [
+            Some(2.0),
+            Some(3.0),
+            None,
+            Some(4.0),
+            Some(4.5),
+            None,
+            Some(5.0),
+        ];
+        let points = scores
+            .iter()
+            .enumerate()
+            .map(|(i, &score)| TrendPoint {
+                cycle: format!("c{i}"),
+                score,
+                self_score: None,
+            })
+            .collect();
+        let svg = trend(
+            &TrendSeries { quality: q, points },
+            &ChartScale::default(),
+            "t",
+        );
+        let lines = elements(&svg, "path", "trend-line");
+        assert_eq!(lines.len(), 1);
+        let d = &attr_values(lines[0], "d")[0];
+        assert_eq!((d.matches('M').count(), d.matches('L').count()), (2, 2));
+        assert_eq!(dots(&svg, "others-dot").len(), 5);
+        assert!(dots(&svg, "self-dot").is_empty());
+        assert!(elements(&svg, "path", "trend-self-line").is_empty());
+    }
+
+    #[test]
+    fn dot_heights_match_the_numbers_table() {
+        use layout::{BOTTOM, TOP};
         let series = testkit::trends();
         let table = trend_numbers(&series);
         assert_eq!(table.columns.len(), 4);
         assert_eq!(table.rows.len(), 16);
+        // Back from a dot's height to its score on the default 1–5 scale.
+        let score = |cy: f64| 1.0 + 4.0 * (BOTTOM - cy) / (BOTTOM - TOP);
         for (k, s) in series.iter().enumerate() {
             let svg = trend(s, &ChartScale::default(), "t");
-            let t = titles(&svg);
-            for (row, what) in [
-                (&table.rows[2 * k], "others&#39; score"),
-                (&table.rows[2 * k + 1], "self score"),
+            for (row, class) in [
+                (&table.rows[2 * k], "others-dot"),
+                (&table.rows[2 * k + 1], "self-dot"),
             ] {
-                for (c, cell) in table.columns.iter().zip(&row.cells) {
-                    let title = format!("{}, {}: {what} {cell}", s.quality.name, c.label);
-                    assert_eq!(t.contains(&title.as_str()), cell != "–", "{title}");
+                let cells: Vec<f64> = row.cells.iter().filter_map(|c| c.parse().ok()).collect();
+                let marks = dots(&svg, class);
+                assert_eq!(marks.len(), cells.len(), "{} {class}", s.quality.name);
+                for ((_, cy), cell) in marks.iter().zip(&cells) {
+                    assert!(
+                        (score(*cy) - cell).abs() < 0.01,
+                        "{} {class}: dot at {cy} is {}, the table says {cell}",
+                        s.quality.name,
+                        score(*cy)
+                    );
                 }
             }
         }
@@ -503,9 +553,10 @@ mod tests {
         assert!(!html.contains("<Q>") && !html.contains("\"2026\"<"));
         assert!(
             html.contains(
-                "&lt;Q&gt; &amp; &#39;x&#39;, &quot;2026&quot;&lt;: others&#39; score 2.00"
+                "<title id=\"a-b-k--title\">Trend of &lt;Q&gt; &amp; &#39;x&#39;</title>"
             )
         );
+        assert!(html.contains(">&quot;2026&quot;&lt;</text>"));
         assert!(html.contains("id=\"a-b-k-\""));
     }
 }
