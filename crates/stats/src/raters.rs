@@ -189,6 +189,157 @@ pub fn rater_effects(ratings: &[Rating]) -> Result<RaterEffects> {
     })
 }
 
+/// One rater's leniency from integer scores, as [`integer_leniency`] computes it.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct ExactLeniency {
+    /// All ratings given.
+    pub n_ratings: usize,
+    /// Ratings that have at least one other rater's score in the same cell.
+    pub n: usize,
+    /// Mean deviation from the other raters; `None` when n = 0.
+    pub leniency: Option<f64>,
+}
+
+/// Leniency of every rater index `0..n_raters`, summed exactly where possible.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IntegerLeniency {
+    /// One entry per rater index (raters without ratings: n_ratings 0, `None`).
+    pub raters: Vec<ExactLeniency>,
+    /// True when every leniency was summed exactly; false when a cell had more than 64 raters
+    /// or the common denominator outgrew 64-bit integers, and the deviations were summed in
+    /// floating point instead (as [`rater_effects`] does).
+    pub exact: bool,
+}
+
+/// Leniency (FORMATS.md's definition, as in [`rater_effects`]) for integer scores, summed
+/// exactly.
+///
+/// In floating point a leniency that is exactly 0 — common with integer scales, where the
+/// deviations are fractions with denominators 1–4 that cancel — comes out as ±1e-17, which no
+/// relative tolerance can compare. With integer scores each deviation is
+/// `(c·score − S)/(c − 1)`, c and S the count and sum of its cell, so the deviations are summed
+/// over a common denominator L = lcm(c − 1) in 128-bit integers, exactly, and one division
+/// `Σ / (L·n)` rounds once: exact zeros stay zero, and the result does not depend on the order
+/// of cells or ratings.
+///
+/// `cells` is called twice (the first pass collects the denominators) and yields the cells —
+/// each the (rater index, score) pairs of one subject and quality, each rater at most once;
+/// only non-self ratings belong here. A cell is iterated twice as well (count and sum, then the
+/// deviations), hence `Clone`. Nothing is copied: callers map their own storage.
+///
+/// Fails with [`StatsError::InvalidArgument`] if a rater index is not below `n_raters`.
+///
+/// ```
+/// use sellerq_stats::raters::integer_leniency;
+/// // One subject-quality cell rated 5, 3 and 4 by raters 0, 1 and 2.
+/// let cells = [vec![(0, 5), (1, 3), (2, 4)]];
+/// let l = integer_leniency(3, || cells.iter().map(|c| c.iter().copied())).unwrap();
+/// assert_eq!(l.raters[0].leniency, Some(1.5)); // 5 − mean(3, 4)
+/// assert_eq!(l.raters[2].leniency, Some(0.0)); // exactly
+/// assert!(l.exact);
+/// ```
+pub fn integer_leniency<F, I, C>(n_raters: usize, cells: F) -> Result<IntegerLeniency>
+where
+    F: Fn() -> I,
+    I: IntoIterator<Item = C>,
+    C: IntoIterator<Item = (usize, i32)> + Clone,
+{
+    /// Denominators below this are summed exactly.
+    const MAX_D: usize = 64;
+    // Pass 1: the denominators c − 1 that occur.
+    let mut denominators = 0u64;
+    let mut wide = false;
+    for cell in cells() {
+        let c = cell.into_iter().count();
+        if c >= 2 {
+            if c - 1 < MAX_D {
+                denominators |= 1 << (c - 1);
+            } else {
+                wide = true;
+            }
+        }
+    }
+    let mut l: i128 = 1;
+    for d in 1..MAX_D as i128 {
+        if denominators & (1 << d) != 0 {
+            l = l / gcd(l, d) * d;
+            if l > i128::from(i64::MAX) {
+                wide = true;
+                break;
+            }
+        }
+    }
+    // L / d for each denominator: no 128-bit division per rating.
+    let mult: Vec<i128> = (0..MAX_D as i128)
+        .map(|d| if d == 0 || wide { 0 } else { l / d })
+        .collect();
+    // Per rater: counts, and the exact numerators or the floating-point sums.
+    type Sums = (Vec<ExactLeniency>, Vec<i128>, Vec<f64>);
+    let pass = |wide: bool| -> Result<Option<Sums>> {
+        let mut out = filled(n_raters, ExactLeniency::default())?;
+        let mut num = filled(if wide { 0 } else { n_raters }, 0i128)?;
+        let mut float_sum = filled(if wide { n_raters } else { 0 }, 0.0f64)?;
+        for cell in cells() {
+            let (c, sum) = cell
+                .clone()
+                .into_iter()
+                .fold((0i128, 0i128), |(c, s), (_, v)| (c + 1, s + i128::from(v)));
+            for (rater, score) in cell {
+                let Some(e) = out.get_mut(rater) else {
+                    return Err(StatsError::InvalidArgument(
+                        "a rater index is not below n_raters",
+                    ));
+                };
+                e.n_ratings += 1;
+                if c < 2 {
+                    continue;
+                }
+                e.n += 1;
+                let dev = c * i128::from(score) - sum;
+                if wide {
+                    float_sum[rater] += dev as f64 / (c - 1) as f64;
+                } else {
+                    match dev
+                        .checked_mul(mult[(c - 1) as usize])
+                        .and_then(|t| num[rater].checked_add(t))
+                    {
+                        Some(t) => num[rater] = t,
+                        // Beyond 128 bits (absurd scores): start again in floating point.
+                        None => return Ok(None),
+                    }
+                }
+            }
+        }
+        Ok(Some((out, num, float_sum)))
+    };
+    let (mut raters, num, float_sum) = match pass(wide)? {
+        Some(r) => r,
+        None => {
+            wide = true;
+            pass(true)?.ok_or(StatsError::Degenerate("the leniency sums overflow"))?
+        }
+    };
+    for (i, e) in raters.iter_mut().enumerate() {
+        if e.n == 0 {
+            continue;
+        }
+        let value = if wide {
+            float_sum[i] / e.n as f64
+        } else {
+            num[i] as f64 / (l * e.n as i128) as f64
+        };
+        e.leniency = value.is_finite().then_some(value);
+    }
+    Ok(IntegerLeniency {
+        raters,
+        exact: !wide,
+    })
+}
+
+fn gcd(a: i128, b: i128) -> i128 {
+    if b == 0 { a } else { gcd(b, a % b) }
+}
+
 /// For each rater: how many subjects they scored on ≥ 2 qualities, and the mean over those of
 /// the SD of their scores across qualities. Counting sort by rater, then per-subject scratch
 /// arrays that are reset through a list of touched subjects: O(ratings + subjects + raters).
@@ -248,4 +399,143 @@ fn within_subject_sds(
         }
     }
     Ok((n_multi, result))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Cells as (subject, quality) → [(rater, score)].
+    type Cells = Vec<Vec<(usize, i32)>>;
+
+    fn exact(n_raters: usize, cells: &Cells) -> IntegerLeniency {
+        integer_leniency(n_raters, || cells.iter().map(|c| c.iter().copied())).unwrap()
+    }
+
+    fn as_ratings(cells: &Cells) -> Vec<Rating> {
+        cells
+            .iter()
+            .enumerate()
+            .flat_map(|(s, c)| {
+                c.iter().map(move |&(rater, score)| Rating {
+                    rater,
+                    subject: s,
+                    quality: 0,
+                    score: f64::from(score),
+                })
+            })
+            .collect()
+    }
+
+    fn random_cells(seed: u64, n_cells: usize, n_raters: usize, max_c: u64) -> Cells {
+        let mut state = seed;
+        let mut next = move |n: u64| {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (state >> 33) % n
+        };
+        (0..n_cells)
+            .map(|_| {
+                let c = 1 + next(max_c) as usize;
+                let mut raters: Vec<usize> = Vec::new();
+                while raters.len() < c.min(n_raters) {
+                    let r = next(n_raters as u64) as usize;
+                    if !raters.contains(&r) {
+                        raters.push(r);
+                    }
+                }
+                raters
+                    .into_iter()
+                    .map(|r| (r, 1 + next(5) as i32))
+                    .collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn deviations_from_the_other_raters_by_hand() {
+        let cells: Cells = vec![
+            vec![(0, 5), (1, 3), (2, 4)],
+            vec![(0, 2), (1, 4)],
+            vec![(2, 3)],
+        ];
+        let l = exact(4, &cells);
+        assert!(l.exact);
+        // Rater 0: 5 − 3.5 and 2 − 4; rater 1: 3 − 4.5 and 4 − 2; rater 2: 4 − 4 (and a
+        // cell alone, which does not count).
+        assert_eq!(l.raters[0].leniency, Some((1.5 - 2.0) / 2.0));
+        assert_eq!(l.raters[1].leniency, Some((-1.5 + 2.0) / 2.0));
+        assert_eq!(l.raters[2].leniency, Some(0.0));
+        assert_eq!((l.raters[2].n_ratings, l.raters[2].n), (2, 1));
+        assert_eq!(l.raters[3], ExactLeniency::default());
+    }
+
+    #[test]
+    fn agrees_with_the_floating_point_rater_effects() {
+        for seed in 0..20 {
+            let cells = random_cells(seed, 300, 25, 6);
+            let l = exact(25, &cells);
+            let f = rater_effects(&as_ratings(&cells)).unwrap();
+            assert!(l.exact);
+            for (e, r) in l.raters.iter().zip(&f.raters) {
+                assert_eq!((e.n_ratings, e.n), (r.n_ratings, r.n));
+                match (e.leniency, r.leniency) {
+                    (Some(a), Some(b)) => assert!((a - b).abs() < 1e-12, "{a} vs {b}"),
+                    (a, b) => assert_eq!(a, b),
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn cancelling_deviations_give_exactly_zero() {
+        // Cells of four raters: deviations are thirds. Rater 0 deviates +2/3, −1/3, −1/3.
+        let cells: Cells = vec![
+            vec![(0, 2), (1, 1), (2, 1), (3, 2)],
+            vec![(0, 1), (1, 2), (2, 1), (3, 1)],
+            vec![(0, 1), (1, 1), (2, 2), (3, 1)],
+        ];
+        let l = exact(4, &cells);
+        assert_eq!(l.raters[0].leniency, Some(0.0));
+        let f = rater_effects(&as_ratings(&cells)).unwrap();
+        assert!(f.raters[0].leniency.unwrap().abs() < 1e-15);
+    }
+
+    #[test]
+    fn the_order_of_cells_and_ratings_does_not_matter() {
+        let cells = random_cells(99, 400, 30, 5);
+        let mut shuffled = cells.clone();
+        shuffled.reverse();
+        for c in &mut shuffled {
+            c.reverse();
+        }
+        assert_eq!(exact(30, &cells), exact(30, &shuffled));
+    }
+
+    #[test]
+    fn a_cell_of_more_than_64_raters_falls_back_to_floating_point() {
+        let mut cells = random_cells(5, 50, 80, 4);
+        cells.push((0..70).map(|r| (r, 1 + (r % 5) as i32)).collect());
+        let l = exact(80, &cells);
+        assert!(!l.exact);
+        let f = rater_effects(&as_ratings(&cells)).unwrap();
+        for (e, r) in l.raters.iter().zip(&f.raters) {
+            match (e.leniency, r.leniency) {
+                (Some(a), Some(b)) => assert!((a - b).abs() < 1e-12, "{a} vs {b}"),
+                (a, b) => assert_eq!(a, b),
+            }
+        }
+    }
+
+    #[test]
+    fn a_rater_index_out_of_range_is_an_error() {
+        let cells: Cells = vec![vec![(0, 1), (5, 2)]];
+        assert!(matches!(
+            integer_leniency(3, || cells.iter().map(|c| c.iter().copied())),
+            Err(StatsError::InvalidArgument(_))
+        ));
+        let none: Cells = Vec::new();
+        assert_eq!(exact(2, &none).raters, vec![ExactLeniency::default(); 2]);
+    }
 }

@@ -191,14 +191,18 @@ pub struct Icc {
     pub ms_within: f64,
 }
 
-/// The six Shrout & Fleiss intraclass correlations of a complete subjects × rater-slots matrix
-/// (`rows.len() = n × n_raters`, n ≥ 2, k ≥ 2), with F tests and the 95 % intervals computed
-/// exactly as pingouin 0.7 does (for ICC2 and ICC2k, Satterthwaite's approximate df as in
-/// McGraw & Wong 1996).
-///
-/// Fails with [`StatsError::ZeroVariance`] when the subjects do not differ or the ratings have
-/// no error variance (F undefined), and [`StatsError::Degenerate`] if an interval is undefined.
-pub fn icc(rows: &[f64], n_raters: usize) -> Result<Icc> {
+/// The mean squares of the two-way ANOVA (subjects × rater slots, one rating per cell) that
+/// every ICC comes from, after the checks they share.
+struct Anova {
+    n: usize,
+    k: usize,
+    msb: f64,
+    msj: f64,
+    mse: f64,
+    msw: f64,
+}
+
+fn anova(rows: &[f64], n_raters: usize) -> Result<Anova> {
     let k = n_raters;
     let n = check_matrix(rows, k, 2, 2)?;
     let (nf, kf) = (n as f64, k as f64);
@@ -217,13 +221,10 @@ pub fn icc(rows: &[f64], n_raters: usize) -> Result<Icc> {
             ss_err += e * e;
         }
     }
-    let df1 = n - 1;
-    let df_within = n * (k - 1);
-    let df_err = (n - 1) * (k - 1);
-    let msb = ss_rows / df1 as f64;
+    let msb = ss_rows / (n - 1) as f64;
     let msj = ss_cols / (k - 1) as f64;
-    let mse = ss_err / df_err as f64;
-    let msw = (ss_cols + ss_err) / df_within as f64;
+    let mse = ss_err / ((n - 1) * (k - 1)) as f64;
+    let msw = (ss_cols + ss_err) / (n * (k - 1)) as f64;
     if !is_positive(msb) {
         return Err(StatsError::ZeroVariance(
             "the subjects' mean ratings do not differ",
@@ -234,6 +235,107 @@ pub fn icc(rows: &[f64], n_raters: usize) -> Result<Icc> {
             "the ratings have no error variance (F is infinite)",
         ));
     }
+    Ok(Anova {
+        n,
+        k,
+        msb,
+        msj,
+        mse,
+        msw,
+    })
+}
+
+/// The six Shrout & Fleiss coefficients alone, without F tests or intervals: what
+/// [`icc_coefficients`] returns.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct IccCoefficients {
+    /// Subjects (rows).
+    pub n_subjects: usize,
+    /// Rater slots (columns).
+    pub n_raters: usize,
+    /// ICC(1,1), `(MSB − MSW) / (MSB + (k − 1) MSW)`.
+    pub icc1: f64,
+    /// ICC(2,1), `(MSB − MSE) / (MSB + (k − 1) MSE + k (MSJ − MSE) / n)`; `None` when that
+    /// denominator is zero (the quotient is not a number).
+    pub icc2: Option<f64>,
+    /// ICC(3,1), `(MSB − MSE) / (MSB + (k − 1) MSE)`.
+    pub icc3: f64,
+    /// ICC(1,k), `(MSB − MSW) / MSB`.
+    pub icc1k: f64,
+    /// ICC(2,k), `(MSB − MSE) / (MSB + (MSJ − MSE) / n)`; `None` when that denominator is zero.
+    pub icc2k: Option<f64>,
+    /// ICC(3,k), `(MSB − MSE) / MSB`.
+    pub icc3k: f64,
+    /// Between-subjects mean square.
+    pub ms_subjects: f64,
+    /// Between-raters mean square.
+    pub ms_raters: f64,
+    /// Residual mean square.
+    pub ms_error: f64,
+    /// Within-subjects mean square.
+    pub ms_within: f64,
+}
+
+/// The six Shrout & Fleiss (1979) coefficients of a complete subjects × rater-slots matrix
+/// (`rows.len() = n × n_raters`, n ≥ 2, k ≥ 2), from the same two-way ANOVA as [`icc`] and
+/// equal to its coefficients to the last bit — but without F tests and intervals, so that it
+/// also answers where [`icc`] fails with [`StatsError::Degenerate`] because an interval is
+/// undefined (pingouin then still reports the coefficients). ICC(2,1) and ICC(2,k) are kept
+/// even when their denominators nearly vanish (pingouin's values); only an exactly zero
+/// denominator makes them `None`.
+///
+/// Fails like [`icc`] when the matrix is malformed, the subjects do not differ or the ratings
+/// have no error variance ([`StatsError::ZeroVariance`]).
+///
+/// ```
+/// use sellerq_stats::reliability::icc_coefficients;
+/// // Shrout & Fleiss (1979), table 2: 6 targets × 4 judges.
+/// let sf = [9.0, 2.0, 5.0, 8.0, 6.0, 1.0, 3.0, 2.0, 8.0, 4.0, 6.0, 8.0,
+///           7.0, 1.0, 2.0, 6.0, 10.0, 5.0, 6.0, 9.0, 6.0, 2.0, 4.0, 7.0];
+/// let c = icc_coefficients(&sf, 4).unwrap();
+/// assert_eq!(format!("{:.2} {:.2}", c.icc1, c.icc3k), "0.17 0.91");
+/// ```
+pub fn icc_coefficients(rows: &[f64], n_raters: usize) -> Result<IccCoefficients> {
+    let a = anova(rows, n_raters)?;
+    Ok(coefficients(&a))
+}
+
+fn coefficients(a: &Anova) -> IccCoefficients {
+    let (nf, kf) = (a.n as f64, a.k as f64);
+    let (msb, msj, mse, msw) = (a.msb, a.msj, a.mse, a.msw);
+    let ratio = |num: f64, den: f64| (den != 0.0).then(|| num / den).filter(|v| v.is_finite());
+    IccCoefficients {
+        n_subjects: a.n,
+        n_raters: a.k,
+        icc1: (msb - msw) / (msb + (kf - 1.0) * msw),
+        icc2: ratio(msb - mse, msb + (kf - 1.0) * mse + kf * (msj - mse) / nf),
+        icc3: (msb - mse) / (msb + (kf - 1.0) * mse),
+        icc1k: (msb - msw) / msb,
+        icc2k: ratio(msb - mse, msb + (msj - mse) / nf),
+        icc3k: (msb - mse) / msb,
+        ms_subjects: msb,
+        ms_raters: msj,
+        ms_error: mse,
+        ms_within: msw,
+    }
+}
+
+/// The six Shrout & Fleiss intraclass correlations of a complete subjects × rater-slots matrix
+/// (`rows.len() = n × n_raters`, n ≥ 2, k ≥ 2), with F tests and the 95 % intervals computed
+/// exactly as pingouin 0.7 does (for ICC2 and ICC2k, Satterthwaite's approximate df as in
+/// McGraw & Wong 1996).
+///
+/// Fails with [`StatsError::ZeroVariance`] when the subjects do not differ or the ratings have
+/// no error variance (F undefined), and [`StatsError::Degenerate`] if an interval is undefined
+/// ([`icc_coefficients`] still gives the coefficients then).
+pub fn icc(rows: &[f64], n_raters: usize) -> Result<Icc> {
+    let a = anova(rows, n_raters)?;
+    let (n, k) = (a.n, a.k);
+    let (nf, kf) = (n as f64, k as f64);
+    let (msb, msj, mse, msw) = (a.msb, a.msj, a.mse, a.msw);
+    let df1 = n - 1;
+    let df_within = n * (k - 1);
+    let df_err = (n - 1) * (k - 1);
 
     // ICC(2,·) divide by terms holding MSJ − MSE, which vanish on pathological data (raters
     // agreeing less than chance); treat a denominator at rounding level as undefined rather than
@@ -247,12 +349,10 @@ pub fn icc(rows: &[f64], n_raters: usize) -> Result<Icc> {
         ));
     }
 
-    let icc1 = (msb - msw) / (msb + (kf - 1.0) * msw);
+    let c = coefficients(&a);
+    let (icc1, icc3, icc1k, icc3k) = (c.icc1, c.icc3, c.icc1k, c.icc3k);
     let icc2 = (msb - mse) / den2;
-    let icc3 = (msb - mse) / (msb + (kf - 1.0) * mse);
-    let icc1k = (msb - msw) / msb;
     let icc2k = (msb - mse) / den2k;
-    let icc3k = (msb - mse) / msb;
 
     let f1 = msb / msw;
     let f3 = msb / mse;
@@ -388,4 +488,177 @@ pub fn raters_needed(r1: f64, target: f64) -> Option<f64> {
         return None;
     }
     Some(target * (1.0 - r1) / (r1 * (1.0 - target)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Shrout & Fleiss (1979), table 2: 6 targets × 4 judges.
+    const SHROUT_FLEISS: [f64; 24] = [
+        9.0, 2.0, 5.0, 8.0, 6.0, 1.0, 3.0, 2.0, 8.0, 4.0, 6.0, 8.0, 7.0, 1.0, 2.0, 6.0, 10.0, 5.0,
+        6.0, 9.0, 6.0, 2.0, 4.0, 7.0,
+    ];
+
+    fn six(c: &IccCoefficients) -> [f64; 6] {
+        [
+            c.icc1,
+            c.icc2.unwrap_or(f64::NAN),
+            c.icc3,
+            c.icc1k,
+            c.icc2k.unwrap_or(f64::NAN),
+            c.icc3k,
+        ]
+    }
+
+    fn six_of_icc(i: &Icc) -> [f64; 6] {
+        [
+            i.icc1.icc,
+            i.icc2.icc,
+            i.icc3.icc,
+            i.icc1k.icc,
+            i.icc2k.icc,
+            i.icc3k.icc,
+        ]
+    }
+
+    /// The textbook two-way ANOVA with plain sums, and the Shrout & Fleiss formulas.
+    fn naive(rows: &[f64], k: usize) -> [f64; 6] {
+        let n = rows.len() / k;
+        let (nf, kf) = (n as f64, k as f64);
+        let row_means: Vec<f64> = rows
+            .chunks_exact(k)
+            .map(|r| r.iter().sum::<f64>() / kf)
+            .collect();
+        let col_means: Vec<f64> = (0..k)
+            .map(|j| rows.chunks_exact(k).map(|r| r[j]).sum::<f64>() / nf)
+            .collect();
+        let grand = rows.iter().sum::<f64>() / (nf * kf);
+        let ss_rows = kf * row_means.iter().map(|m| (m - grand).powi(2)).sum::<f64>();
+        let ss_cols = nf * col_means.iter().map(|m| (m - grand).powi(2)).sum::<f64>();
+        let ss_total: f64 = rows.iter().map(|v| (v - grand).powi(2)).sum();
+        let ss_err = ss_total - ss_rows - ss_cols;
+        let msb = ss_rows / (nf - 1.0);
+        let msj = ss_cols / (kf - 1.0);
+        let mse = ss_err / ((nf - 1.0) * (kf - 1.0));
+        let msw = (ss_cols + ss_err) / (nf * (kf - 1.0));
+        [
+            (msb - msw) / (msb + (kf - 1.0) * msw),
+            (msb - mse) / (msb + (kf - 1.0) * mse + kf * (msj - mse) / nf),
+            (msb - mse) / (msb + (kf - 1.0) * mse),
+            (msb - msw) / msb,
+            (msb - mse) / (msb + (msj - mse) / nf),
+            (msb - mse) / msb,
+        ]
+    }
+
+    #[test]
+    fn coefficients_are_those_of_icc_to_the_last_bit() {
+        let c = icc_coefficients(&SHROUT_FLEISS, 4).unwrap();
+        let full = icc(&SHROUT_FLEISS, 4).unwrap();
+        assert_eq!(six(&c), six_of_icc(&full));
+        assert_eq!(
+            (c.ms_subjects, c.ms_raters, c.ms_error, c.ms_within),
+            (
+                full.ms_subjects,
+                full.ms_raters,
+                full.ms_error,
+                full.ms_within
+            )
+        );
+        // The published table: .17 .29 .71 .44 .62 .91.
+        let shown: Vec<String> = six(&c).iter().map(|v| format!("{v:.2}")).collect();
+        assert_eq!(shown, ["0.17", "0.29", "0.71", "0.44", "0.62", "0.91"]);
+    }
+
+    #[test]
+    fn coefficients_match_the_pingouin_fixture() {
+        let fixture: serde_json::Value =
+            serde_json::from_str(include_str!("../tests/fixtures/reliability.json")).unwrap();
+        let num = |v: &serde_json::Value| v.as_f64().unwrap();
+        for (i, set) in fixture["icc"].as_array().unwrap().iter().enumerate() {
+            let k = set["n_raters"].as_u64().unwrap() as usize;
+            let rows: Vec<f64> = set["rows"].as_array().unwrap().iter().map(num).collect();
+            let c = icc_coefficients(&rows, k).unwrap();
+            let names = [
+                "ICC(1,1)", "ICC(A,1)", "ICC(C,1)", "ICC(1,k)", "ICC(A,k)", "ICC(C,k)",
+            ];
+            for (name, got) in names.iter().zip(six(&c)) {
+                let expected = num(&set["forms"][name]["icc"]);
+                assert!(
+                    (got - expected).abs() <= 1e-9 * expected.abs() + 1e-14,
+                    "set {i} {name}: {got} vs pingouin {expected}"
+                );
+            }
+            assert_eq!(six(&c), six_of_icc(&icc(&rows, k).unwrap()), "set {i}");
+        }
+    }
+
+    #[test]
+    fn coefficients_agree_with_the_naive_anova() {
+        let mut state = 3u64;
+        let mut next = move || {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (state >> 33) % 1000
+        };
+        for _ in 0..300 {
+            let k = 2 + (next() % 5) as usize;
+            let n = 2 + (next() % 30) as usize;
+            let rows: Vec<f64> = (0..n * k).map(|_| (next() % 7) as f64 + 1.0).collect();
+            let Ok(c) = icc_coefficients(&rows, k) else {
+                continue;
+            };
+            for (got, want) in six(&c).iter().zip(naive(&rows, k)) {
+                if want.abs() < 1e6 {
+                    assert!(
+                        (got - want).abs() <= 1e-10 * (1.0 + want.abs()),
+                        "{got} vs {want} for {rows:?}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn coefficients_exist_where_the_intervals_do_not() {
+        // Two subjects rated in opposite directions: the ICC(2,·) interval is undefined, the
+        // coefficients are not (by hand: MSB = 0.25, MSJ = MSE = MSW = 2.25).
+        let rows = [1.0, 4.0, 2.0, 2.0];
+        assert!(matches!(icc(&rows, 2), Err(StatsError::Degenerate(_))));
+        let c = icc_coefficients(&rows, 2).unwrap();
+        assert_eq!(six(&c), [-0.8, -0.8, -0.8, -8.0, -8.0, -8.0]);
+        assert_eq!(
+            (c.ms_subjects, c.ms_raters, c.ms_error, c.ms_within),
+            (0.25, 2.25, 2.25, 2.25)
+        );
+        // ICC(2,k)'s denominator nearly vanishes: icc refuses, the coefficient is kept as
+        // pingouin reports it (huge, but a number).
+        let rows = [4.0, 2.0, 5.0, 4.0, 2.0, 5.0];
+        assert!(matches!(icc(&rows, 2), Err(StatsError::Degenerate(_))));
+        let c = icc_coefficients(&rows, 2).unwrap();
+        assert!(c.icc2k.is_some_and(|v| v < -1e15));
+        assert!((c.icc1 + 1.0 / 3.0).abs() < 1e-15);
+    }
+
+    #[test]
+    fn coefficients_fail_like_icc_without_variance() {
+        let same = [3.0, 3.0, 3.0, 3.0, 3.0, 3.0];
+        assert!(matches!(
+            icc_coefficients(&same, 2),
+            Err(StatsError::ZeroVariance(_))
+        ));
+        // Rows differ but raters agree perfectly: no error variance.
+        let perfect = [1.0, 1.0, 2.0, 2.0, 3.0, 3.0];
+        assert!(matches!(
+            icc_coefficients(&perfect, 2),
+            Err(StatsError::ZeroVariance(_))
+        ));
+        assert!(matches!(
+            icc_coefficients(&[1.0, 2.0, 3.0], 2),
+            Err(StatsError::LengthMismatch { .. })
+        ));
+        assert!(icc_coefficients(&[1.0, 2.0], 2).is_err());
+    }
 }

@@ -244,28 +244,68 @@ impl Interner {
 
     /// The names by index.
     fn into_names(self) -> Vec<Box<str>> {
-        let mut names: Vec<(u32, Box<str>)> = self.map.into_iter().map(|(k, v)| (v, k)).collect();
-        names.sort_unstable_by_key(|(i, _)| *i);
-        names.into_iter().map(|(_, k)| k).collect()
+        let mut names: Vec<Box<str>> = vec![Box::default(); self.map.len()];
+        for (k, v) in self.map {
+            names[v as usize] = k;
+        }
+        names
     }
 }
 
 /// Names from several interners, merged and numbered in byte order; `remap[t][i]` is the
 /// merged index of interner `t`'s name `i`.
-fn merge_sorted(parts: Vec<Vec<Box<str>>>) -> (Vec<Box<str>>, Vec<Vec<u32>>) {
-    let mut all: Vec<&str> = parts.iter().flatten().map(|s| &**s).collect();
-    all.sort_unstable();
-    all.dedup();
-    let index: FxMap<&str, u32> = all
-        .iter()
-        .enumerate()
-        .map(|(i, s)| (*s, i as u32))
-        .collect();
-    let remap = parts
-        .iter()
-        .map(|p| p.iter().map(|s| index[&**s]).collect())
-        .collect();
-    let names = all.into_iter().map(Box::from).collect();
+///
+/// Each part is sorted on its own (ids usually arrive in order, which the sort detects in one
+/// pass), then the sorted parts are merged: no hashing and no sort of all names at once.
+fn merge_sorted(mut parts: Vec<Vec<Box<str>>>) -> (Vec<Box<str>>, Vec<Vec<u32>>) {
+    let order = |p: &[Box<str>]| {
+        let mut o: Vec<u32> = (0..p.len() as u32).collect();
+        o.sort_unstable_by(|&a, &b| p[a as usize].cmp(&p[b as usize]));
+        o
+    };
+    // The first part (people) on a second core, the others here.
+    let orders: Vec<Vec<u32>> = match parts.split_first() {
+        Some((head, rest)) if head.len() >= 4096 => std::thread::scope(|s| {
+            let first = s.spawn(|| order(head));
+            let rest: Vec<Vec<u32>> = rest.iter().map(|p| order(p)).collect();
+            let mut all = vec![
+                first
+                    .join()
+                    .unwrap_or_else(|p| std::panic::resume_unwind(p)),
+            ];
+            all.extend(rest);
+            all
+        }),
+        _ => parts.iter().map(|p| order(p)).collect(),
+    };
+    let mut remap: Vec<Vec<u32>> = parts.iter().map(|p| vec![0; p.len()]).collect();
+    let mut pos = vec![0usize; parts.len()];
+    let mut names: Vec<Box<str>> =
+        Vec::with_capacity(parts.iter().map(Vec::len).max().unwrap_or(0));
+    loop {
+        // The smallest name at the parts' current positions.
+        let mut least: Option<(usize, u32)> = None;
+        for (t, o) in orders.iter().enumerate() {
+            let Some(&i) = o.get(pos[t]) else { continue };
+            match least {
+                Some((lt, li)) if parts[lt][li as usize] <= parts[t][i as usize] => {}
+                _ => least = Some((t, i)),
+            }
+        }
+        let Some((lt, li)) = least else { break };
+        let merged = names.len() as u32;
+        let name = std::mem::take(&mut parts[lt][li as usize]);
+        for (t, o) in orders.iter().enumerate() {
+            // Every part holding the same name (each part holds a name at most once).
+            if let Some(&i) = o.get(pos[t])
+                && (t == lt || parts[t][i as usize] == name)
+            {
+                remap[t][i as usize] = merged;
+                pos[t] += 1;
+            }
+        }
+        names.push(name);
+    }
     (names, remap)
 }
 
@@ -384,47 +424,57 @@ impl RaterRole {
     }
 }
 
-/// Checks the period syntax of outcomes.csv: `YYYY-Qn`, `YYYY-Hn`, `YYYY-MM` or `YYYY`.
-///
-/// ```
-/// use sellerq::analyze::dataset::check_period;
-/// assert!(check_period("2026-Q3").is_ok());
-/// assert!(check_period("2026-H2").is_ok());
-/// assert!(check_period("2026-07").is_ok());
-/// assert!(check_period("2026").is_ok());
-/// assert!(check_period("2026-Q5").is_err());
-/// assert!(check_period("26-Q1").is_err());
-/// ```
-pub fn check_period(s: &str) -> Result<(), String> {
-    let b = s.as_bytes();
-    let year = b.len() >= 4 && b[..4].iter().all(u8::is_ascii_digit);
-    let ok = year
-        && match &b[4..] {
-            [] => true,
-            [b'-', b'Q', n] => (b'1'..=b'4').contains(n),
-            [b'-', b'H', n] => (b'1'..=b'2').contains(n),
-            [b'-', m1, m2] if m1.is_ascii_digit() && m2.is_ascii_digit() => {
-                (1..=12).contains(&((m1 - b'0') * 10 + (m2 - b'0')))
-            }
-            _ => false,
-        };
-    if ok {
-        Ok(())
-    } else {
-        Err(format!(
-            "{s:?} is not a period (use YYYY-Qn, YYYY-Hn, YYYY-MM or YYYY, e.g. 2026-Q3)"
-        ))
-    }
-}
+/// The period syntax of outcomes.csv, one definition for the app and `analyze`.
+pub use sellerq_domain::outcome::check_period;
 
 /// Parses a number cell: `.` as the decimal point, finite.
 pub(crate) fn parse_number(s: &str) -> Result<f64, String> {
+    if let Some(v) = short_decimal(s.as_bytes()) {
+        return Ok(v);
+    }
     match s.parse::<f64>() {
         Ok(v) if v.is_finite() => Ok(v),
         _ => Err(format!(
             "{s:?} is not a number (use . as the decimal point)"
         )),
     }
+}
+
+/// Exact powers of ten as doubles (10^22 is the largest that is exact).
+const POW10: [f64; 23] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+];
+
+/// The common number cell, `-ddd.ddd` with at most 15 digits, without the general parser:
+/// the digits make an integer m < 10^15 < 2^53 and the value is m / 10^k with both exact
+/// doubles, so the one division rounds correctly (Clinger's fast path) — the same double
+/// `str::parse` returns. `None` for anything else (the caller then uses `str::parse`).
+fn short_decimal(b: &[u8]) -> Option<f64> {
+    let (negative, digits) = match b {
+        [b'-', rest @ ..] => (true, rest),
+        _ => (false, b),
+    };
+    let (mut m, mut n, mut frac, mut point) = (0u64, 0usize, 0usize, false);
+    for &c in digits {
+        match c {
+            b'0'..=b'9' => {
+                m = m * 10 + u64::from(c - b'0');
+                n += 1;
+                frac += usize::from(point);
+            }
+            b'.' if !point => point = true,
+            _ => return None,
+        }
+        if n > 15 {
+            return None;
+        }
+    }
+    if n == 0 {
+        return None;
+    }
+    let v = m as f64 / POW10[frac];
+    Some(if negative { -v } else { v })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -528,6 +578,27 @@ pub struct RatingText<'a> {
     pub score: &'a str,
 }
 
+/// The last text looked up and its index: rows repeat cells, and the buffer is reused
+/// (no allocation per change).
+#[derive(Debug, Clone, Default)]
+struct Last {
+    text: String,
+    index: Option<u32>,
+}
+
+impl Last {
+    #[inline]
+    fn get(&self, s: &str) -> Option<u32> {
+        self.index.filter(|_| self.text == s)
+    }
+
+    fn set(&mut self, s: &str, index: u32) {
+        self.text.clear();
+        self.text.push_str(s);
+        self.index = Some(index);
+    }
+}
+
 /// ratings.csv rows as they arrive, checked cell by cell.
 #[derive(Debug, Clone)]
 pub struct RatingsTable {
@@ -539,9 +610,9 @@ pub struct RatingsTable {
     raw: Vec<RawRating>,
     lines: LineMap,
     rows_read: u64,
-    last_cycle: Option<(Box<str>, u32)>,
-    last_subject: Option<(Box<str>, u32)>,
-    last_rater: Option<(Box<str>, u32)>,
+    last_cycle: Last,
+    last_subject: Last,
+    last_rater: Last,
     last_quality: usize,
     /// (cycle, subject, rater, role) of the last row, when all four were good.
     last_key: Option<(u32, u32, u32, u8)>,
@@ -571,9 +642,9 @@ impl RatingsTable {
             raw: Vec::new(),
             lines: LineMap::default(),
             rows_read: 0,
-            last_cycle: None,
-            last_subject: None,
-            last_rater: None,
+            last_cycle: Last::default(),
+            last_subject: Last::default(),
+            last_rater: Last::default(),
             last_quality: 0,
             last_key: None,
             problems: ProblemSink::new(file, 1),
@@ -609,33 +680,27 @@ impl RatingsTable {
 
     fn subject(&mut self, line: u64, s: &str) -> Option<u32> {
         // Ratings usually come grouped by subject: skip the hash lookup then.
-        if let Some((last, i)) = &self.last_subject
-            && **last == *s
-        {
-            return Some(*i);
+        if let Some(i) = self.last_subject.get(s) {
+            return Some(i);
         }
         let i = self.person(line, "subject", s)?;
-        self.last_subject = Some((Box::from(s), i));
+        self.last_subject.set(s, i);
         Some(i)
     }
 
     fn rater(&mut self, line: u64, s: &str) -> Option<u32> {
         // Exports often list one rater's qualities in a row.
-        if let Some((last, i)) = &self.last_rater
-            && **last == *s
-        {
-            return Some(*i);
+        if let Some(i) = self.last_rater.get(s) {
+            return Some(i);
         }
         let i = self.person(line, "rater", s)?;
-        self.last_rater = Some((Box::from(s), i));
+        self.last_rater.set(s, i);
         Some(i)
     }
 
     fn cycle(&mut self, line: u64, s: &str) -> Option<u32> {
-        if let Some((last, i)) = &self.last_cycle
-            && **last == *s
-        {
-            return Some(*i);
+        if let Some(i) = self.last_cycle.get(s) {
+            return Some(i);
         }
         if s.is_empty() {
             self.problems.push(line, "cycle", "is required");
@@ -650,7 +715,7 @@ impl RatingsTable {
             return None;
         }
         let (i, _) = self.cycles.intern(s);
-        self.last_cycle = Some((Box::from(s), i));
+        self.last_cycle.set(s, i);
         Some(i)
     }
 
@@ -1332,14 +1397,16 @@ struct Names<'a> {
     model: &'a Model,
 }
 
-/// Orders ratings by subject, then cycle, quality and rater (a counting sort by subject: it
-/// is linear, and each subject's few dozen ratings then sort in cache), reports repeated
-/// (cycle, subject, rater, quality) and keeps the scored ones.
+/// Orders ratings by subject, then cycle, quality and rater, reports repeated (cycle, subject,
+/// rater, quality) and keeps the scored ones. No comparison sort of millions of ratings: a
+/// counting sort by subject (each core gathers the subjects of one half of the ratings), then
+/// per subject a counting sort by quality and an insertion sort of each quality's few
+/// ratings, in cache.
 ///
 /// Each rating travels as one `u128` key holding everything needed, from the high bits down:
-/// cycle (32), quality (8), rater (32), position in the file (32), role (8), score (8). Sorting
-/// the keys sorts by (cycle, quality, rater, position), and nothing else is looked up while
-/// sorting.
+/// cycle (32), quality (8), rater (32), position in the file (32), role (8), score (8). The
+/// order is that of the keys, (cycle, quality, rater, position), and nothing else is looked up
+/// while sorting.
 fn group_ratings(
     raw: Vec<RawRating>,
     id_map: &[u32],
@@ -1356,76 +1423,137 @@ fn group_ratings(
     for i in 0..n_ids {
         start[i + 1] += start[i];
     }
-    let mut order = vec![0u128; raw.len()];
-    {
-        let mut next = start.clone();
+    let n_q = names.model.qualities.len().max(1);
+    let key = |i: usize, r: &RawRating| {
+        (u128::from(cycle_map[r.cycle as usize]) << 88)
+            | (u128::from(r.quality) << 80)
+            | (u128::from(id_map[r.rater as usize]) << 48)
+            | (u128::from(i as u32) << 16)
+            | (u128::from(r.role) << 8)
+            | u128::from(r.score)
+    };
+    // Gathers the ratings of the subjects `subjects` (their keys go to `order`, which starts at
+    // rating `base`), sorts each subject's and keeps the scored ratings; repeated (cycle,
+    // rater, quality) go to `dups`.
+    let build = |subjects: Range<usize>, order: &mut [u128], base: usize| {
+        // A counting sort by subject restricted to these subjects: one pass over all ratings.
+        let first = subjects.start;
+        let mut next: Vec<u32> = start[subjects.clone()]
+            .iter()
+            .map(|&p| p - base as u32)
+            .collect();
         for (i, r) in raw.iter().enumerate() {
             let s = id_map[r.subject as usize] as usize;
-            order[next[s] as usize] = (u128::from(cycle_map[r.cycle as usize]) << 88)
-                | (u128::from(r.quality) << 80)
-                | (u128::from(id_map[r.rater as usize]) << 48)
-                | (u128::from(i as u32) << 16)
-                | (u128::from(r.role) << 8)
-                | u128::from(r.score);
-            next[s] += 1;
+            if let Some(n) = s.checked_sub(first).and_then(|j| next.get_mut(j)) {
+                order[*n as usize] = key(i, r);
+                *n += 1;
+            }
         }
-    }
-    drop(raw);
-    // Sorts the subjects `subjects` (whose ratings are `order`, starting at `base`) and keeps
-    // their scored ratings; repeated (cycle, rater, quality) go to `dups`.
-    let build = |subjects: Range<usize>, order: &mut [u128], base: usize| {
+        drop(next);
         // Sized up front: a growing vector of millions of ratings is copied again and again.
         let mut part = Part {
             ratings: Vec::with_capacity(order.len()),
             ..Part::default()
         };
+        // Per subject: a counting sort by quality (stable: file order within a quality), an
+        // insertion sort of each quality's few ratings by (cycle, rater, position), then the
+        // cycles one by one, each quality's run of that cycle in turn. The order is that of the
+        // whole key, (cycle, quality, rater, position), without a comparison sort.
+        let mut bucket = vec![0u32; n_q + 1];
+        let mut cursor = vec![0u32; n_q];
+        let mut sorted: Vec<u128> = Vec::new();
+        let mut cycles: Vec<u32> = Vec::new();
         for s in subjects {
-            let slice = &mut order[start[s] as usize - base..start[s + 1] as usize - base];
-            slice.sort_unstable();
+            let slice = &order[start[s] as usize - base..start[s + 1] as usize - base];
+            bucket.fill(0);
+            for &k in slice {
+                bucket[((k >> 80) as u8 as usize).min(n_q - 1) + 1] += 1;
+            }
+            for q in 0..n_q {
+                bucket[q + 1] += bucket[q];
+            }
+            cursor.copy_from_slice(&bucket[..n_q]);
+            sorted.clear();
+            sorted.resize(slice.len(), 0);
+            for &k in slice {
+                let q = ((k >> 80) as u8 as usize).min(n_q - 1);
+                sorted[cursor[q] as usize] = k;
+                cursor[q] += 1;
+            }
+            cycles.clear();
+            for q in 0..n_q {
+                let run = &mut sorted[bucket[q] as usize..bucket[q + 1] as usize];
+                for j in 1..run.len() {
+                    let mut m = j;
+                    while m > 0 && run[m - 1] > run[m] {
+                        run.swap(m - 1, m);
+                        m -= 1;
+                    }
+                }
+                for &k in run.iter() {
+                    let c = (k >> 88) as u32;
+                    if cycles.last() != Some(&c) {
+                        cycles.push(c);
+                    }
+                }
+            }
+            cycles.sort_unstable();
+            cycles.dedup();
+            cursor.copy_from_slice(&bucket[..n_q]);
             let mut prev: Option<u128> = None;
-            for &k in slice.iter() {
-                let (c, q, rater) = ((k >> 88) as u32, (k >> 80) as u8, (k >> 48) as u32);
-                let (i, role, score) = ((k >> 16) as u32, (k >> 8) as u8, k as u8);
-                if let Some(p) = prev
-                    && p >> 48 == k >> 48
-                {
-                    let first = (p >> 16) as u32;
-                    part.dups.push(Dup {
-                        index: i,
-                        first,
-                        subject: s as u32,
-                        cycle: c,
-                        quality: q,
-                        rater,
-                    });
-                    continue;
+            for &c in &cycles {
+                for q in 0..n_q {
+                    while cursor[q] < bucket[q + 1] {
+                        let k = sorted[cursor[q] as usize];
+                        if (k >> 88) as u32 != c {
+                            break;
+                        }
+                        cursor[q] += 1;
+                        let (q, rater) = ((k >> 80) as u8, (k >> 48) as u32);
+                        let (i, role, score) = ((k >> 16) as u32, (k >> 8) as u8, k as u8);
+                        if let Some(p) = prev
+                            && p >> 48 == k >> 48
+                        {
+                            let first = (p >> 16) as u32;
+                            part.dups.push(Dup {
+                                index: i,
+                                first,
+                                subject: s as u32,
+                                cycle: c,
+                                quality: q,
+                                rater,
+                            });
+                            continue;
+                        }
+                        prev = Some(k);
+                        if score == 0 {
+                            continue;
+                        }
+                        match part.groups.last_mut() {
+                            Some((gc, g)) if *gc == c && g.subject == s as u32 => g.len += 1,
+                            _ => part.groups.push((
+                                c,
+                                Group {
+                                    subject: s as u32,
+                                    start: part.ratings.len() as u32,
+                                    len: 1,
+                                },
+                            )),
+                        }
+                        part.ratings.push(Rating {
+                            rater,
+                            quality: q,
+                            role,
+                            score,
+                        });
+                    }
                 }
-                prev = Some(k);
-                if score == 0 {
-                    continue;
-                }
-                match part.groups.last_mut() {
-                    Some((gc, g)) if *gc == c && g.subject == s as u32 => g.len += 1,
-                    _ => part.groups.push((
-                        c,
-                        Group {
-                            subject: s as u32,
-                            start: part.ratings.len() as u32,
-                            len: 1,
-                        },
-                    )),
-                }
-                part.ratings.push(Rating {
-                    rater,
-                    quality: q,
-                    role,
-                    score,
-                });
             }
         }
         part
     };
     // Both cores: each takes the subjects of one half of the ratings.
+    let mut order = vec![0u128; raw.len()];
     let mid = start
         .partition_point(|&s| (s as usize) < order.len() / 2)
         .min(n_ids);
@@ -1441,6 +1569,7 @@ fn group_ratings(
             second,
         )
     });
+    drop(raw);
     drop(order);
     let Part {
         mut ratings,
@@ -1520,6 +1649,52 @@ mod tests {
         let names: Vec<&str> = names.iter().map(|n| &**n).collect();
         assert_eq!(names, ["P1", "p10", "p2"]);
         assert_eq!(remap, vec![vec![2, 0], vec![1, 2]]);
+    }
+
+    #[test]
+    fn short_decimals_parse_to_the_same_double_as_str_parse() {
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = |n: u64| {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (state >> 33) % n
+        };
+        let alphabet = b"0123456789.-e+ ";
+        for _ in 0..200_000 {
+            let len = 1 + next(18) as usize;
+            let mut cell: String = (0..len)
+                .map(|_| char::from(alphabet[next(10) as usize]))
+                .collect();
+            if next(4) == 0 {
+                cell.insert(next(cell.len() as u64 + 1) as usize, '.');
+            }
+            if next(4) == 0 {
+                cell.insert(0, '-');
+            }
+            if next(50) == 0 {
+                cell.push(char::from(alphabet[10 + next(5) as usize]));
+            }
+            let ours = short_decimal(cell.as_bytes());
+            match cell.parse::<f64>() {
+                Ok(v) => {
+                    if let Some(o) = ours {
+                        assert_eq!(o.to_bits(), v.to_bits(), "{cell}");
+                    }
+                }
+                Err(_) => assert!(ours.is_none(), "{cell}"),
+            }
+        }
+        for (cell, v) in [("1.0946", 1.0946), ("-0.5", -0.5), ("7", 7.0), (".5", 0.5)] {
+            assert_eq!(short_decimal(cell.as_bytes()), Some(v));
+        }
+        assert_eq!(
+            short_decimal(b"-0").map(f64::to_bits),
+            Some((-0.0f64).to_bits())
+        );
+        for cell in ["", "-", ".", "1e5", "1.2.3", "1234567890123456", " 1"] {
+            assert_eq!(short_decimal(cell.as_bytes()), None, "{cell}");
+        }
     }
 
     #[test]

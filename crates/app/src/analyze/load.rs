@@ -353,37 +353,28 @@ fn ratings_rows<R: Read>(
     // the end of the fourth equal the row before's has the same four cells: exports list one
     // rater's qualities in a row, so most rows skip four lookups.
     let lead = cols.0[..4].iter().all(|c| c.is_some_and(|i| i < 4));
-    let mut prev_key: Vec<u8> = Vec::new();
+    if lead {
+        records.remember_lead(4);
+    }
     let mut prev_ok = false;
     for_each_row(records, progress, |rec| {
         table.count_row();
-        if lead && prev_ok && !rec.quoted && rec.len() == cols.1 {
-            let (data, bounds) = rec.parts();
-            let key_end = bounds[3].1 as usize;
-            if data[..key_end] == *prev_key {
-                // The same four key cells: only the quality, score and evidence cells need a
-                // look, on their bytes (a known ASCII key and a digit are valid UTF-8).
-                let cell = |c: usize| cols.0[c].map_or(&b""[..], |i| rec.field(i));
-                let evidence = cell(6);
-                if (evidence.is_ascii() || std::str::from_utf8(evidence).is_ok())
-                    && table.push_same_key_bytes(rec.line, cell(4), cell(5))
-                {
-                    return;
-                }
+        if lead && prev_ok && rec.same_lead && rec.len() == cols.1 {
+            // The same four key cells: only the quality, score and evidence cells need a
+            // look, on their bytes (a known ASCII key and a digit are valid UTF-8).
+            let cell = |c: usize| cols.0[c].map_or(&b""[..], |i| rec.field(i));
+            let evidence = cell(6);
+            if (evidence.is_ascii() || std::str::from_utf8(evidence).is_ok())
+                && table.push_same_key_bytes(rec.line, cell(4), cell(5))
+            {
+                return;
             }
         }
         let Some(c) = row(rec, cols, &spec, &mut table.problems) else {
             prev_ok = false;
             return;
         };
-        if lead && !rec.quoted {
-            let (data, bounds) = rec.parts();
-            prev_key.clear();
-            prev_key.extend_from_slice(&data[..bounds[3].1 as usize]);
-            prev_ok = true;
-        } else {
-            prev_ok = false;
-        }
+        prev_ok = lead && !rec.quoted;
         let text = RatingText {
             cycle: c[0],
             subject: c[1],

@@ -26,10 +26,10 @@
 //! leniencies and validity run beside them.
 
 use sellerq_domain::TRAILING_INDICATORS;
-use sellerq_stats::StatsError;
 use sellerq_stats::correlation;
 use sellerq_stats::descriptive;
 use sellerq_stats::krippendorff::{CoincidenceBuilder, Level};
+use sellerq_stats::raters;
 use sellerq_stats::regression;
 use sellerq_stats::reliability;
 use serde::Serialize;
@@ -348,6 +348,8 @@ struct Cells<'a> {
     score: Vec<Option<f64>>,
     own: Vec<Option<f64>>,
     count: Vec<u32>,
+    /// `qstart[s * (n_q + 1) + q]`: where quality q starts in subject s's ratings.
+    qstart: Vec<u32>,
     n_q: usize,
 }
 
@@ -361,6 +363,7 @@ impl<'a> Cells<'a> {
             score: vec![None; n * n_q],
             own: vec![None; n * n_q],
             count: vec![0; n * n_q],
+            qstart: vec![0; n * (n_q + 1)],
             n_q,
         };
         let mut sums = vec![0u32; n_q];
@@ -368,6 +371,15 @@ impl<'a> Cells<'a> {
             cells.subjects.push(subject.subject);
             cells.ratings.push(subject.ratings);
             sums.fill(0);
+            let qs = &mut cells.qstart[s * (n_q + 1)..(s + 1) * (n_q + 1)];
+            for r in subject.ratings {
+                if let Some(next) = qs.get_mut(usize::from(r.quality) + 1) {
+                    *next += 1;
+                }
+            }
+            for q in 0..n_q {
+                qs[q + 1] += qs[q];
+            }
             for r in subject.ratings {
                 let i = s * n_q + usize::from(r.quality);
                 if r.role().is_self() {
@@ -390,8 +402,8 @@ impl<'a> Cells<'a> {
     /// The non-self ratings of subject `s` on quality `q`, in rater-id order.
     fn others(&self, s: usize, q: u8) -> impl Iterator<Item = &'a Rating> + 'a {
         let rs = self.ratings[s];
-        let lo = rs.partition_point(|r| r.quality < q);
-        let hi = rs.partition_point(|r| r.quality <= q);
+        let at = s * (self.n_q + 1) + usize::from(q);
+        let (lo, hi) = (self.qstart[at] as usize, self.qstart[at + 1] as usize);
         rs[lo..hi].iter().filter(|r| r.role().is_other())
     }
 
@@ -566,26 +578,16 @@ fn icc(cells: &Cells<'_>, q: usize, key: &str, notes: &mut Vec<String>) -> IccRe
     }
     report.n_subjects = freq[k];
     report.n_raters = k;
-    match reliability::icc(&rows, k) {
-        Ok(icc) => {
-            report.icc1 = finite(icc.icc1.icc);
-            report.icc2 = finite(icc.icc2.icc);
-            report.icc3 = finite(icc.icc3.icc);
-            report.icc1k = finite(icc.icc1k.icc);
-            report.icc2k = finite(icc.icc2k.icc);
-            report.icc3k = finite(icc.icc3k.icc);
-        }
-        // The coefficients exist even where an interval does not (tiny or odd data); pingouin
-        // reports them, and so does the JSON, which has no intervals.
-        Err(StatsError::Degenerate(_)) => {
-            [
-                report.icc1,
-                report.icc2,
-                report.icc3,
-                report.icc1k,
-                report.icc2k,
-                report.icc3k,
-            ] = icc_coefficients(&rows, k).map(finite);
+    // Coefficients only: the JSON has no intervals, and the coefficients exist even where an
+    // interval does not (pingouin reports them then too).
+    match reliability::icc_coefficients(&rows, k) {
+        Ok(c) => {
+            report.icc1 = finite(c.icc1);
+            report.icc2 = c.icc2.and_then(finite);
+            report.icc3 = finite(c.icc3);
+            report.icc1k = finite(c.icc1k);
+            report.icc2k = c.icc2k.and_then(finite);
+            report.icc3k = finite(c.icc3k);
         }
         Err(e) => notes.push(format!(
             "{key}: ICC is null ({} subjects with {k} raters): {e}",
@@ -593,47 +595,6 @@ fn icc(cells: &Cells<'_>, q: usize, key: &str, notes: &mut Vec<String>) -> IccRe
         )),
     }
     report
-}
-
-// LOCAL SHIM (until sellerq_stats offers the coefficients apart from their intervals):
-// `reliability::icc` fails as a whole when an interval is undefined, though the six
-// coefficients are not. These are the Shrout & Fleiss formulas from the two-way ANOVA mean
-// squares, exactly as pingouin computes them; called only after `icc` checked that the
-// subjects differ and the error variance is positive.
-fn icc_coefficients(rows: &[f64], k: usize) -> [f64; 6] {
-    let n = rows.len() / k;
-    let (nf, kf) = (n as f64, k as f64);
-    let row_means: Vec<f64> = rows
-        .chunks_exact(k)
-        .map(|r| r.iter().sum::<f64>() / kf)
-        .collect();
-    let col_means: Vec<f64> = (0..k)
-        .map(|j| rows.chunks_exact(k).map(|r| r[j]).sum::<f64>() / nf)
-        .collect();
-    let grand = row_means.iter().sum::<f64>() / nf;
-    let ss_rows = kf * row_means.iter().map(|m| (m - grand).powi(2)).sum::<f64>();
-    let ss_cols = nf * col_means.iter().map(|m| (m - grand).powi(2)).sum::<f64>();
-    let ss_err: f64 = rows
-        .chunks_exact(k)
-        .zip(&row_means)
-        .flat_map(|(r, rm)| {
-            r.iter()
-                .zip(&col_means)
-                .map(move |(v, cm)| (v - rm - cm + grand).powi(2))
-        })
-        .sum();
-    let msb = ss_rows / (nf - 1.0);
-    let msj = ss_cols / (kf - 1.0);
-    let mse = ss_err / ((nf - 1.0) * (kf - 1.0));
-    let msw = (ss_cols + ss_err) / (nf * (kf - 1.0));
-    [
-        (msb - msw) / (msb + (kf - 1.0) * msw),
-        (msb - mse) / (msb + (kf - 1.0) * mse + kf * (msj - mse) / nf),
-        (msb - mse) / (msb + (kf - 1.0) * mse),
-        (msb - msw) / msb,
-        (msb - mse) / (msb + (msj - mse) / nf),
-        (msb - mse) / msb,
-    ]
 }
 
 fn krippendorff(
@@ -716,101 +677,58 @@ fn cronbach(cells: &Cells<'_>, notes: &mut Vec<String>) -> CronbachReport {
     }
 }
 
-// LOCAL SHIM (until sellerq_stats offers it): rater leniency in exact integer arithmetic.
-// `sellerq_stats::raters::rater_effects` computes the same definition in floating point, where
-// a leniency that is exactly 0 (common: the deviations are fractions with denominators 1–4)
-// comes out as ±1e-17 — meaningless against any relative tolerance. Scores are integers, so
-// each deviation is (c·score − S)/(c − 1) with c, S the count and sum of the subject-quality
-// cell; summing over a common denominator L = lcm(c − 1) in i128 is exact, and one division
-// rounds once.
+/// Rater leniency, summed exactly over integer scores (`raters::integer_leniency`: a
+/// leniency that is exactly 0 stays 0), with each rater's most frequent role.
 fn leniency(ds: &Dataset, cycle: usize) -> (Vec<RaterReport>, Vec<String>) {
-    #[derive(Default, Clone, Copy)]
-    struct Acc {
-        num: i128,
-        n: usize,
-        roles: [u32; 4],
-        seen: bool,
-    }
     let mut notes = Vec::new();
-    // Pass 1: the denominators that occur.
-    let mut denominators = 0u64; // bit d set = some cell has c − 1 = d (d < 64)
-    let mut wide = false;
-    for subject in ds.subjects_in(cycle) {
-        for cell in subject.ratings.chunk_by(|a, b| a.quality == b.quality) {
-            let c = cell.iter().filter(|r| r.role().is_other()).count();
-            if c >= 2 {
-                if c - 1 < 64 {
-                    denominators |= 1 << (c - 1);
-                } else {
-                    wide = true;
-                }
-            }
-        }
-    }
-    let mut l: i128 = 1;
-    for d in 1..64i128 {
-        if denominators & (1 << d) != 0 {
-            l = lcm(l, d);
-            if l > i128::from(i64::MAX) {
-                wide = true;
-                break;
-            }
-        }
-    }
-    let mut acc = vec![Acc::default(); ds.ids().len()];
-    let mut float_sum: Vec<f64> = if wide {
-        vec![0.0; ds.ids().len()]
-    } else {
-        Vec::new()
+    let n_ids = ds.ids().len();
+    // The cells: each subject's non-self ratings of one quality (ratings come ordered by
+    // quality), mapped in place.
+    let cells = || {
+        ds.subjects_in(cycle)
+            .flat_map(|s| s.ratings.chunk_by(|a, b| a.quality == b.quality))
+            .map(|cell| {
+                cell.iter()
+                    .filter(|r| r.role().is_other())
+                    .map(|r| (r.rater as usize, i32::from(r.score)))
+            })
     };
-    for subject in ds.subjects_in(cycle) {
-        for cell in subject.ratings.chunk_by(|a, b| a.quality == b.quality) {
-            let others = cell.iter().filter(|r| r.role().is_other());
-            let (c, sum) = others
-                .clone()
-                .fold((0i128, 0i128), |(c, s), r| (c + 1, s + i128::from(r.score)));
-            for r in others {
-                let a = &mut acc[r.rater as usize];
-                a.seen = true;
-                a.roles[(r.role() as usize).min(3)] += 1;
-                if c >= 2 {
-                    a.n += 1;
-                    let num = c * i128::from(r.score) - sum;
-                    if wide {
-                        float_sum[r.rater as usize] += num as f64 / (c - 1) as f64;
-                    } else {
-                        a.num += num * (l / (c - 1));
-                    }
-                }
-            }
+    let lenient = match raters::integer_leniency(n_ids, cells) {
+        Ok(l) => l,
+        Err(e) => {
+            notes.push(format!("rater leniency is null: {e}"));
+            return (Vec::new(), notes);
         }
-    }
-    if wide {
+    };
+    if !lenient.exact {
         notes.push(
             "rater leniency was summed in floating point (some subject has more than 64 raters of one quality)"
                 .to_owned(),
         );
     }
+    let mut roles = vec![[0u32; 4]; n_ids];
+    for subject in ds.subjects_in(cycle) {
+        for r in subject.ratings {
+            if r.role().is_other() {
+                roles[r.rater as usize][(r.role() as usize).min(3)] += 1;
+            }
+        }
+    }
     let mut out = Vec::new();
     let mut without = 0;
-    for (i, a) in acc.iter().enumerate() {
-        if !a.seen {
+    for (i, (e, roles)) in lenient.raters.iter().zip(&roles).enumerate() {
+        if e.n_ratings == 0 {
             continue;
         }
-        let best = (0..4).fold(0, |b, r| if a.roles[r] > a.roles[b] { r } else { b });
-        let leniency = if a.n == 0 {
+        let best = (0..4).fold(0, |b, r| if roles[r] > roles[b] { r } else { b });
+        if e.n == 0 {
             without += 1;
-            None
-        } else if wide {
-            finite(float_sum[i] / a.n as f64)
-        } else {
-            finite(a.num as f64 / (l * a.n as i128) as f64)
-        };
+        }
         out.push(RaterReport {
             rater: ds.id(i as u32).to_owned(),
             role: RaterRole::ALL[best].as_str(),
-            n: a.n,
-            leniency,
+            n: e.n,
+            leniency: e.leniency.and_then(finite),
         });
     }
     if without > 0 {
@@ -819,13 +737,6 @@ fn leniency(ds: &Dataset, cycle: usize) -> (Vec<RaterReport>, Vec<String>) {
         ));
     }
     (out, notes)
-}
-
-fn lcm(a: i128, b: i128) -> i128 {
-    fn gcd(a: i128, b: i128) -> i128 {
-        if b == 0 { a } else { gcd(b, a % b) }
-    }
-    a / gcd(a, b) * b
 }
 
 /// Per id: the mean of the metric over the chosen periods; and the periods used.
@@ -878,7 +789,9 @@ fn outcome(
     for group in rows.chunk_by(|a, b| a.0 == b.0) {
         values.clear();
         values.extend(group.iter().map(|(_, v)| *v));
-        by_id[group[0].0 as usize] = finite(exact_sum(&values) / values.len() as f64);
+        by_id[group[0].0 as usize] = descriptive::exact_sum(&values)
+            .ok()
+            .and_then(|sum| finite(sum / values.len() as f64));
     }
     let periods = if chosen.is_empty() {
         ds.periods()
@@ -1096,76 +1009,4 @@ fn mode_share(ranks: &[f64]) -> Option<f64> {
     }
     let best = count.values().copied().max().unwrap_or(0);
     Some(best as f64 / ranks.len() as f64)
-}
-
-// LOCAL SHIM (until sellerq_stats offers it): the correctly rounded sum of floats, Shewchuk's
-// algorithm as in Python's `math.fsum` (same partials, same final half-even correction), so
-// that a mean's value does not depend on summation order.
-fn exact_sum(xs: &[f64]) -> f64 {
-    let mut partials: Vec<f64> = Vec::new();
-    for &v in xs {
-        let mut x = v;
-        let mut i = 0;
-        for j in 0..partials.len() {
-            let mut y = partials[j];
-            if x.abs() < y.abs() {
-                std::mem::swap(&mut x, &mut y);
-            }
-            let hi = x + y;
-            let lo = y - (hi - x);
-            if lo != 0.0 {
-                partials[i] = lo;
-                i += 1;
-            }
-            x = hi;
-        }
-        partials.truncate(i);
-        partials.push(x);
-    }
-    let Some(&last) = partials.last() else {
-        return 0.0;
-    };
-    let mut n = partials.len() - 1;
-    let mut hi = last;
-    let mut lo = 0.0;
-    while n > 0 {
-        let x = hi;
-        n -= 1;
-        let y = partials[n];
-        hi = x + y;
-        let yr = hi - x;
-        lo = y - yr;
-        if lo != 0.0 {
-            break;
-        }
-    }
-    if n > 0 && ((lo < 0.0 && partials[n - 1] < 0.0) || (lo > 0.0 && partials[n - 1] > 0.0)) {
-        let y = lo * 2.0;
-        let x = hi + y;
-        if y == x - hi {
-            hi = x;
-        }
-    }
-    hi
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn exact_sum_is_correctly_rounded_whatever_the_order() {
-        let xs = [0.1, 0.2, 0.3, 1e16, -1e16, 0.7];
-        assert_eq!(exact_sum(&xs), 1.3);
-        let mut rev = xs;
-        rev.reverse();
-        assert_eq!(exact_sum(&rev), exact_sum(&xs));
-        assert_eq!(exact_sum(&[1.0, 1e100, 1.0, -1e100]), 2.0);
-        assert_eq!(exact_sum(&[]), 0.0);
-    }
-
-    #[test]
-    fn lcm_of_small_denominators() {
-        assert_eq!(lcm(lcm(lcm(1, 2), 3), 4), 12);
-    }
 }
