@@ -69,9 +69,12 @@ pub enum ImportCommand {
     Ratings(ImportArgs),
     /// Import people.csv: people are created or updated by id; unknown teams are created.
     People(ImportArgs),
+    /// Import outcomes.csv: one value per subject, period and metric; a value already stored
+    /// is replaced; metrics the organisation lacks are created (label = key).
+    Outcomes(ImportArgs),
 }
 
-/// Options of `sellerq import ratings|people`.
+/// Options of `sellerq import ratings|people|outcomes`.
 #[derive(Debug, Args)]
 pub struct ImportArgs {
     /// The CSV file (`-` for standard input).
@@ -86,6 +89,35 @@ pub struct ImportArgs {
 pub enum ExportCommand {
     /// Export submitted ratings as ratings.csv (by cycle, subject, rater and quality).
     Ratings(ExportArgs),
+    /// Export people as people.csv (by id), trailing indicators included.
+    People(ExportPeopleArgs),
+    /// Export outcomes as outcomes.csv (by subject, metric and period).
+    Outcomes(ExportOutcomesArgs),
+}
+
+/// Options of `sellerq export people`.
+#[derive(Debug, Args)]
+pub struct ExportPeopleArgs {
+    /// The organisation's name.
+    #[arg(long)]
+    pub org: String,
+    /// Write to this file instead of standard output.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+/// Options of `sellerq export outcomes`.
+#[derive(Debug, Args)]
+pub struct ExportOutcomesArgs {
+    /// The organisation's name.
+    #[arg(long)]
+    pub org: String,
+    /// Only this metric (by key, e.g. quota_attainment).
+    #[arg(long)]
+    pub metric: Option<String>,
+    /// Write to this file instead of standard output.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
 }
 
 /// Options of `sellerq export ratings`.
@@ -239,6 +271,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Analyze(args) => crate::analyze::run(args),
         Command::Import(cmd) => import_command(&cli.db, cmd).await,
         Command::Export(ExportCommand::Ratings(args)) => export_ratings(&cli.db, args).await,
+        Command::Export(ExportCommand::People(args)) => export_people(&cli.db, args).await,
+        Command::Export(ExportCommand::Outcomes(args)) => export_outcomes(&cli.db, args).await,
     }
 }
 
@@ -258,6 +292,7 @@ async fn import_command(db: &Path, cmd: ImportCommand) -> anyhow::Result<()> {
     let (args, what) = match &cmd {
         ImportCommand::Ratings(a) => (a, "ratings"),
         ImportCommand::People(a) => (a, "people"),
+        ImportCommand::Outcomes(a) => (a, "outcomes"),
     };
     let (input, source, size) = open_input(&args.file)?;
     let store = open_store(db).await?;
@@ -297,6 +332,78 @@ async fn import_command(db: &Path, cmd: ImportCommand) -> anyhow::Result<()> {
                 org.name, done.created, done.updated, done.teams_created
             );
         }
+        ImportCommand::Outcomes(_) => {
+            let read = transfer::outcomes::read(counted, &source);
+            let (rows, problems) = read.inspect_err(|_| progress.finish())?;
+            progress.finish();
+            let n = rows.len();
+            let done = transfer::outcomes::import(&store, org.id, rows, problems, &actor).await?;
+            println!(
+                "Imported {n} {what} from {source} into {:?}: {} created, {} updated, {} metrics \
+                 created.",
+                org.name, done.created, done.updated, done.metrics_created
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Where an export goes: `--out FILE` (created) or standard output, shown as `dest`.
+fn output(out: Option<&Path>) -> anyhow::Result<(Box<dyn std::io::Write + Send>, String)> {
+    match out {
+        Some(path) => {
+            let file = std::fs::File::create(path)
+                .with_context(|| format!("--out: cannot create {}", path.display()))?;
+            Ok((
+                Box::new(std::io::BufWriter::with_capacity(1 << 20, file)),
+                path.display().to_string(),
+            ))
+        }
+        None => Ok((
+            Box::new(std::io::BufWriter::with_capacity(
+                1 << 16,
+                std::io::stdout(),
+            )),
+            "<stdout>".to_owned(),
+        )),
+    }
+}
+
+async fn export_people(db: &Path, args: ExportPeopleArgs) -> anyhow::Result<()> {
+    let store = open_store(db).await?;
+    let org = org_named(&store, &args.org).await?;
+    let (writer, dest) = output(args.out.as_deref())?;
+    let rows = crate::transfer::people::export(&store, org.id, writer, &dest).await?;
+    if let Some(path) = &args.out {
+        eprintln!("Exported {rows} people to {}.", path.display());
+    }
+    Ok(())
+}
+
+async fn export_outcomes(db: &Path, args: ExportOutcomesArgs) -> anyhow::Result<()> {
+    let store = open_store(db).await?;
+    let org = org_named(&store, &args.org).await?;
+    let metric = match &args.metric {
+        None => None,
+        Some(key) => {
+            let key = key.trim();
+            let metrics = store.metrics(org.id).await?;
+            if !metrics.iter().any(|m| m.key == key) {
+                let known: Vec<&str> = metrics.iter().map(|m| m.key.as_str()).collect();
+                bail!(
+                    "--metric: {:?} has no metric {key:?} (its metrics: {})",
+                    org.name,
+                    known.join(", ")
+                );
+            }
+            Some(key.to_owned())
+        }
+    };
+    let (writer, dest) = output(args.out.as_deref())?;
+    let rows =
+        crate::transfer::outcomes::export(&store, org.id, metric.as_deref(), writer, &dest).await?;
+    if let Some(path) = &args.out {
+        eprintln!("Exported {rows} outcomes to {}.", path.display());
     }
     Ok(())
 }

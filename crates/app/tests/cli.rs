@@ -317,6 +317,53 @@ fn user_add_and_token_create_work_and_refuse_bad_arguments() {
 }
 
 #[test]
+fn migrate_lists_every_migration_up_to_the_outcomes() {
+    let db = temp_db("migrate-list");
+    let out = sellerq(&db, &["migrate"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    for line in ["0001 foundation", "0002 assessment", "0003 outcomes"] {
+        assert!(text.contains(line), "{line} in {text}");
+    }
+}
+
+#[test]
+fn exports_refuse_an_unknown_organisation_or_metric_naming_what_exists() {
+    let db = temp_db("export-args");
+    let init = sellerq(
+        &db,
+        &["init", "--org", "Acme", "--admin-email", "admin@acme.test"],
+    );
+    assert!(init.status.success(), "{}", stderr(&init));
+
+    let no_org = sellerq(&db, &["export", "people", "--org", "Nope"]);
+    let no_metric = sellerq(
+        &db,
+        &[
+            "export", "outcomes", "--org", "Acme", "--metric", "bookings",
+        ],
+    );
+    let empty = sellerq(&db, &["export", "outcomes", "--org", "Acme"]);
+
+    assert!(!no_org.status.success());
+    assert!(
+        stderr(&no_org).contains("--org: there is no organisation named \"Nope\""),
+        "{}",
+        stderr(&no_org)
+    );
+    assert!(!no_metric.status.success());
+    assert!(
+        stderr(&no_metric).contains(
+            "--metric: \"Acme\" has no metric \"bookings\" (its metrics: quota_attainment)"
+        ),
+        "{}",
+        stderr(&no_metric)
+    );
+    assert!(empty.status.success(), "{}", stderr(&empty));
+    assert_eq!(stdout(&empty), "subject,period,metric,value\n");
+}
+
+#[test]
 fn migrate_is_idempotent() {
     let db = temp_db("migrate");
     let first = sellerq(&db, &["migrate"]);

@@ -433,3 +433,223 @@ fn a_large_import_draws_no_progress_bar_when_standard_error_is_not_a_terminal() 
         "stderr stays clean"
     );
 }
+
+// --- outcomes.csv and the people export (issue 5) ----------------------------------------------
+
+/// Outcomes of the five people of [`PEOPLE`]: two quarters of quota attainment, a win rate
+/// first named by this file, and a value (0.1 + 0.2) whose shortest text has 17 digits.
+const OUTCOMES: &str = "subject,period,metric,value\n\
+                        p-1,2026-Q1,quota_attainment,0.9\n\
+                        p-1,2026-Q2,quota_attainment,1.15\n\
+                        p-2,2026-Q1,quota_attainment,0.30000000000000004\n\
+                        p-2,2026-Q1,win_rate,0.25\n\
+                        m-1,2026,quota_attainment,1\n";
+
+#[test]
+fn outcomes_export_then_import_into_a_fresh_organisation_reproduces_every_value() {
+    let dir = temp_dir("outcomes-roundtrip");
+    org_with_people(&dir, "acme");
+    org_with_people(&dir, "copy");
+    write(&dir, "outcomes.csv", OUTCOMES);
+
+    let imported = ok(&sellerq(
+        &dir,
+        &["import", "outcomes", "outcomes.csv", "--org", "acme"],
+    ));
+    let exported = ok(&sellerq(&dir, &["export", "outcomes", "--org", "acme"]));
+    write(&dir, "exported.csv", &exported);
+    ok(&sellerq(
+        &dir,
+        &["import", "outcomes", "exported.csv", "--org", "copy"],
+    ));
+    let again = ok(&sellerq(&dir, &["export", "outcomes", "--org", "copy"]));
+    let reimported = ok(&sellerq(
+        &dir,
+        &["import", "outcomes", "exported.csv", "--org", "copy"],
+    ));
+    ok(&sellerq(
+        &dir,
+        &[
+            "export", "outcomes", "--org", "acme", "--metric", "win_rate", "--out", "win.csv",
+        ],
+    ));
+
+    assert!(
+        imported.contains("Imported 5 outcomes from outcomes.csv into \"acme\": 5 created, 0 updated, 1 metrics created."),
+        "{imported}"
+    );
+    assert_eq!(again, exported);
+    assert_eq!(
+        exported,
+        "subject,period,metric,value\n\
+         m-1,2026,quota_attainment,1\n\
+         p-1,2026-Q1,quota_attainment,0.9\n\
+         p-1,2026-Q2,quota_attainment,1.15\n\
+         p-2,2026-Q1,quota_attainment,0.30000000000000004\n\
+         p-2,2026-Q1,win_rate,0.25\n",
+        "by subject, metric and period; every value exact"
+    );
+    assert!(reimported.contains("0 created, 5 updated"), "{reimported}");
+    assert_eq!(
+        std::fs::read_to_string(dir.join("win.csv")).unwrap(),
+        "subject,period,metric,value\np-2,2026-Q1,win_rate,0.25\n"
+    );
+}
+
+#[test]
+fn an_outcomes_file_with_one_bad_row_writes_nothing_and_every_bad_row_is_named() {
+    let dir = temp_dir("outcomes-bad");
+    org_with_people(&dir, "acme");
+    write(
+        &dir,
+        "outcomes.csv",
+        "subject,period,metric,value\n\
+         p-1,2026-Q1,quota_attainment,0.9\n\
+         p-9,2026-Q1,quota_attainment,0.8\n\
+         p-2,2026-Q5,quota_attainment,0.7\n\
+         p-1,2026-Q1,quota_attainment,1.0\n\
+         p-3,2026-Q1,Win Rate,x\n",
+    );
+    write(
+        &dir,
+        "one-bad.csv",
+        "subject,period,metric,value\np-1,2026-Q1,quota_attainment,0.9\np-9,2026-Q1,quota_attainment,0.8\n",
+    );
+
+    let err = failed(&sellerq(
+        &dir,
+        &["import", "outcomes", "outcomes.csv", "--org", "acme"],
+    ));
+    let one = failed(&sellerq(
+        &dir,
+        &["import", "outcomes", "one-bad.csv", "--org", "acme"],
+    ));
+    let header = failed(&sellerq_with_input(
+        &dir,
+        &["import", "outcomes", "-", "--org", "acme"],
+        Some("subject,period,value,Metric\n"),
+    ));
+
+    for want in [
+        "outcomes.csv: 5 problems — nothing was imported",
+        "outcomes.csv:3: subject: no person with id p-9 in this organisation",
+        "outcomes.csv:4: period: \"2026-Q5\" is not a period",
+        "outcomes.csv:5: metric: appears twice: quota_attainment of p-1 in 2026-Q1 (first on line 2)",
+        "outcomes.csv:6: metric: \"Win Rate\" is not a metric key",
+        "outcomes.csv:6: value: \"x\" is not a number",
+    ] {
+        assert!(err.contains(want), "{want} in {err}");
+    }
+    assert!(
+        one.contains("one-bad.csv:3: subject: no person with id p-9"),
+        "{one}"
+    );
+    assert!(
+        header.contains("<stdin>:1: Metric: unknown column"),
+        "{header}"
+    );
+    assert!(
+        header.contains("<stdin>:1: metric: required column is missing"),
+        "{header}"
+    );
+    let exported = ok(&sellerq(&dir, &["export", "outcomes", "--org", "acme"]));
+    assert_eq!(
+        exported, "subject,period,metric,value\n",
+        "nothing was written"
+    );
+}
+
+#[test]
+fn people_export_writes_the_formats_md_columns_and_round_trips() {
+    let dir = temp_dir("people-export");
+    ok(&sellerq(
+        &dir,
+        &["init", "--org", "acme", "--admin-email", "admin@acme.test"],
+    ));
+    ok(&sellerq(
+        &dir,
+        &["init", "--org", "copy", "--admin-email", "admin@acme.test"],
+    ));
+    write(
+        &dir,
+        "people.csv",
+        "domain_expertise,id,name,email,team,manager,hire_date,years_experience,quota_track_record,tenure_years,vip_connections\n\
+         4,p-2,\"Ruiz, Ana\",ana@acme.test,West,m-1,2022-03-01,4.5,0.30000000000000004,2,6\n\
+         ,m-1,Mia Manager,,West,,,,,,\n\
+         ,p-1,Pat,,,m-1,,,,,\n",
+    );
+    ok(&sellerq(
+        &dir,
+        &["import", "people", "people.csv", "--org", "acme"],
+    ));
+
+    let exported = ok(&sellerq(&dir, &["export", "people", "--org", "acme"]));
+    write(&dir, "exported.csv", &exported);
+    ok(&sellerq(
+        &dir,
+        &["import", "people", "exported.csv", "--org", "copy"],
+    ));
+    ok(&sellerq(
+        &dir,
+        &["export", "people", "--org", "copy", "--out", "again.csv"],
+    ));
+
+    assert_eq!(
+        exported,
+        "id,name,email,team,manager,hire_date,years_experience,quota_track_record,tenure_years,vip_connections,domain_expertise\n\
+         m-1,Mia Manager,,West,,,,,,,\n\
+         p-1,Pat,,,m-1,,,,,,\n\
+         p-2,\"Ruiz, Ana\",ana@acme.test,West,m-1,2022-03-01,4.5,0.30000000000000004,2,6,4\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("again.csv")).unwrap(),
+        exported
+    );
+}
+
+#[test]
+fn the_people_ratings_and_outcomes_exports_feed_analyze() {
+    let dir = temp_dir("exports-analyze");
+    org_with_people(&dir, "acme");
+    write(&dir, "ratings.csv", &ratings_file());
+    write(&dir, "outcomes.csv", OUTCOMES);
+    ok(&sellerq(
+        &dir,
+        &["import", "ratings", "ratings.csv", "--org", "acme"],
+    ));
+    ok(&sellerq(
+        &dir,
+        &["import", "outcomes", "outcomes.csv", "--org", "acme"],
+    ));
+    for (what, file) in [
+        ("people", "p.csv"),
+        ("ratings", "r.csv"),
+        ("outcomes", "o.csv"),
+    ] {
+        ok(&sellerq(
+            &dir,
+            &["export", what, "--org", "acme", "--out", file],
+        ));
+    }
+
+    let json = ok(&sellerq(
+        &dir,
+        &[
+            "analyze",
+            "--people",
+            "p.csv",
+            "--ratings",
+            "r.csv",
+            "--outcomes",
+            "o.csv",
+            "--format",
+            "json",
+        ],
+    ));
+
+    let report: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(report["input"]["people"], 5, "{json}");
+    assert_eq!(report["input"]["ratings"], 160);
+    assert_eq!(report["input"]["outcomes"], 5);
+    assert_eq!(report["input"]["cycle"], "2026-H1");
+}

@@ -150,12 +150,51 @@ pub struct PeopleFilter {
     pub team_id: Option<i64>,
 }
 
+impl PeopleFilter {
+    /// Everyone in the organisation: no scope limit, no search, no team.
+    pub fn everyone() -> Self {
+        Self {
+            scope: Scope::Organisation,
+            search: None,
+            team_id: None,
+        }
+    }
+}
+
 /// What an import did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 pub struct ImportSummary {
     pub created: u64,
     pub updated: u64,
     pub teams_created: u64,
+    /// Outcome metrics an outcomes.csv named that did not exist (created with their key as
+    /// label); only outcome imports create them.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub metrics_created: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
+/// Which outcomes to read; the default reads every one of the organisation.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct OutcomeFilter {
+    /// Only this seller's.
+    pub subject: Option<PersonId>,
+    /// Only this metric's (a metric key).
+    pub metric: Option<String>,
+}
+
+/// One stored outcome: `value` of `metric` for `subject` in `period` (a row of outcomes.csv).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OutcomeRecord {
+    pub subject: PersonId,
+    /// `YYYY-Qn`, `YYYY-Hn`, `YYYY-MM` or `YYYY`.
+    pub period: String,
+    /// A metric key.
+    pub metric: String,
+    pub value: f64,
 }
 
 /// A stored model version: the TOML text as it was loaded, plus its status.

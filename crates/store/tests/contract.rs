@@ -150,11 +150,39 @@ contract_tests!(sqlite, crate::open_sqlite;
     only_a_draft_cycle_without_ratings_can_be_deleted,
     renaming_or_deleting_a_person_carries_their_cycle_roles_along,
     no_assessment_data_crosses_organisations,
+    every_organisation_has_quota_attainment_from_its_creation,
+    metrics_are_created_updated_and_deleted_only_while_unused,
+    an_outcome_is_set_replaced_and_deleted,
+    set_outcome_names_the_field_it_refuses,
+    outcomes_come_back_by_subject_metric_and_period_and_filter,
+    an_outcomes_import_writes_every_row_and_creates_unknown_metrics,
+    an_outcomes_import_with_one_bad_row_writes_nothing,
+    an_outcomes_import_names_every_bad_line_and_column,
+    renaming_a_person_carries_their_outcomes_along,
+    deleting_a_person_deletes_their_outcomes,
+    no_outcome_crosses_organisations,
+    the_data_version_grows_with_every_write,
+    outcome_values_come_back_bit_for_bit_whatever_the_filter,
+);
+
+contract_tests!(sqlite_analysis, crate::open_sqlite;
+    the_bulk_ratings_read_equals_the_export_row_for_row,
+    the_bulk_people_read_equals_the_people_list_bit_for_bit,
+    only_cycles_with_submitted_ratings_count_as_rated_and_nothing_crosses_organisations,
+    the_bulk_outcomes_read_equals_the_outcomes_list_bit_for_bit,
 );
 
 /// The assessment stories (issue 3) live in their own file.
 #[path = "contract/assessment.rs"]
 mod assessment;
+
+/// The outcome stories (issue 5).
+#[path = "contract/outcomes.rs"]
+mod outcomes;
+
+/// The bulk reads of the analysis (issue 5, speed).
+#[path = "contract/analysis.rs"]
+mod analysis;
 
 // --- SQLite specifics ------------------------------------------------------------------------
 
@@ -165,7 +193,11 @@ async fn migrating_twice_changes_nothing() {
     let applied = store.applied_migrations().await.unwrap();
     assert_eq!(
         applied,
-        vec![(1, "foundation".to_owned()), (2, "assessment".to_owned())]
+        vec![
+            (1, "foundation".to_owned()),
+            (2, "assessment".to_owned()),
+            (3, "outcomes".to_owned()),
+        ]
     );
 
     assert_eq!(
@@ -225,6 +257,11 @@ async fn upgrading_a_foundation_database_keeps_its_ratings_as_submitted_in_open_
     assert_eq!((state.as_str(), updated), ("submitted", 7));
     let versions = store.model_versions(1).await.unwrap();
     assert!(versions[0].in_use, "its cycle is open and rated");
+    assert_eq!(
+        store.metrics(1).await.unwrap(),
+        vec![sellerq_domain::Metric::quota_attainment()],
+        "0003 gives existing organisations the default metric"
+    );
 }
 
 #[tokio::test]
@@ -540,7 +577,9 @@ fn cycle_on(name: &str, model_version_id: i64) -> CycleInput {
 
 mod contract {
     use super::*;
+    pub use crate::analysis::*;
     pub use crate::assessment::*;
+    pub use crate::outcomes::*;
 
     pub async fn an_organisation_starts_with_the_default_model_as_version_1(b: &Backend) {
         let s = &*b.store;

@@ -12,12 +12,16 @@
 //!
 //! - [`ratings`]: ratings.csv in ([`ratings::read`] then [`ratings::import`]) and out
 //!   ([`ratings::export`]).
-//! - [`people`]: people.csv in ([`people::read`] then [`people::import`]).
+//! - [`people`]: people.csv in ([`people::read`] then [`people::import`]) and out
+//!   ([`people::export`]).
+//! - [`outcomes`]: outcomes.csv in ([`outcomes::read`] then [`outcomes::import`]) and out
+//!   ([`outcomes::export`]).
 //! - [`reminders`]: a cycle's outstanding raters as CSV, for reminder e-mails.
 //! - [`Progress`]: an indicatif bar on standard error for large files, silent when standard
 //!   error is not a terminal.
 
 pub mod csv;
+pub mod outcomes;
 pub mod people;
 pub mod ratings;
 pub mod reminders;

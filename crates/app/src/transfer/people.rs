@@ -1,14 +1,20 @@
-//! people.csv in: every row checked (its own cells, then ids and e-mails unique in the file,
-//! managers known in the file or the organisation, e-mails not taken by someone outside the
-//! file), then written by `Store::import_people` in one transaction, or not at all.
+//! people.csv in and out.
+//!
+//! In: every row checked (its own cells, then ids and e-mails unique in the file, managers
+//! known in the file or the organisation, e-mails not taken by someone outside the file), then
+//! written by `Store::import_people` in one transaction, or not at all.
+//!
+//! Out: [`export`] writes every person with the columns in FORMATS.md order, numbers in the
+//! shortest form that reads back as the same value, so that `export people`, `export ratings`
+//! and `export outcomes` feed `sellerq analyze` with exactly the data the web reports use.
 
 use std::collections::HashMap;
-use std::io::Read;
+use std::io::{Read, Write};
 
 use sellerq_domain::PersonInput;
 use sellerq_domain::formats::RowProblems;
 use sellerq_domain::formats::people::{COLUMNS, parse_row};
-use sellerq_store::{Actor, ImportSummary, PeopleFilter, Scope, Store, StoreError};
+use sellerq_store::{Actor, ImportSummary, PeopleFilter, Store, StoreError};
 
 use super::{TransferError, csv};
 
@@ -76,16 +82,7 @@ pub async fn import(
     actor: &Actor,
 ) -> Result<ImportSummary, TransferError> {
     let source = problems.source().to_owned();
-    let existing = store
-        .list_people(
-            org_id,
-            &PeopleFilter {
-                scope: Scope::Organisation,
-                search: None,
-                team_id: None,
-            },
-        )
-        .await?;
+    let existing = store.list_people(org_id, &PeopleFilter::everyone()).await?;
     let in_file: HashMap<&str, u64> = rows
         .iter()
         .map(|r| (r.person.id.as_str(), r.line))
@@ -135,6 +132,49 @@ pub async fn import(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// Writes every person of the organisation as people.csv to `writer` (shown as `dest` in
+/// errors), by id. Returns the number of rows.
+pub async fn export<W: Write + Send>(
+    store: &dyn Store,
+    org_id: i64,
+    writer: W,
+    dest: &str,
+) -> Result<u64, TransferError> {
+    let mut people = store.list_people(org_id, &PeopleFilter::everyone()).await?;
+    people.sort_by(|a, b| a.id.cmp(&b.id));
+    let mut out = ::csv::WriterBuilder::new()
+        .terminator(::csv::Terminator::Any(b'\n'))
+        .from_writer(writer);
+    let io = |e: ::csv::Error| TransferError::io(dest, std::io::Error::other(e.to_string()));
+    out.write_record(COLUMNS.iter().map(|c| c.name))
+        .map_err(io)?;
+    let number = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
+    for p in &people {
+        out.write_record([
+            p.id.as_str().to_owned(),
+            p.name.clone(),
+            p.email
+                .as_ref()
+                .map(|e| e.as_str().to_owned())
+                .unwrap_or_default(),
+            p.team.clone().unwrap_or_default(),
+            p.manager
+                .as_ref()
+                .map(|m| m.as_str().to_owned())
+                .unwrap_or_default(),
+            p.hire_date_text(),
+            number(p.years_experience),
+            number(p.quota_track_record),
+            number(p.tenure_years),
+            number(p.vip_connections),
+            number(p.domain_expertise),
+        ])
+        .map_err(io)?;
+    }
+    out.flush().map_err(|e| TransferError::io(dest, e))?;
+    Ok(people.len() as u64)
 }
 
 /// `("row 3: x", lines)` → (the line of row 3, "x"); anything else is put on line 1.

@@ -12,33 +12,9 @@
 //! any order, an unknown column or a missing required one is an error naming it, an empty cell
 //! means missing, cells are trimmed.
 
+pub mod outcomes;
 pub mod people;
 pub mod ratings;
-
-/// outcomes.csv: every column is required.
-pub mod outcomes {
-    use super::Column;
-
-    /// The outcomes.csv columns in FORMATS.md order.
-    pub const COLUMNS: [Column; 4] = [
-        Column {
-            name: "subject",
-            required: true,
-        },
-        Column {
-            name: "period",
-            required: true,
-        },
-        Column {
-            name: "metric",
-            required: true,
-        },
-        Column {
-            name: "value",
-            required: true,
-        },
-    ];
-}
 
 use std::fmt;
 

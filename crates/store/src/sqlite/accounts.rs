@@ -62,6 +62,7 @@ pub(super) async fn create_organisation(
     .after(json!({ "label": model.version, "source": "default model" }))
     .write(&mut tx)
     .await?;
+    super::outcomes::add_default_metric(&mut tx, id).await?;
     tx.commit().await?;
     Ok(Org {
         id,

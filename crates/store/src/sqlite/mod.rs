@@ -13,13 +13,16 @@
 //! memberships, scope, sessions, tokens), `teams`, `people`, `models` (model versions and the
 //! parsed-model cache), `cycles` (cycles, settings, participants, rater assignments,
 //! completion), `ratings` (sheets, recorded ratings, aggregation queries, export), `import`
-//! (the bulk ratings import) and `overview` (audit log and dashboard); the `Store` impl below
+//! (the bulk ratings import), `outcomes` (metrics, outcomes and their import) and `overview`
+//! (audit log, dashboard and the data version); the `Store` impl below
 //! only delegates.
 
 mod accounts;
+mod analysis;
 mod cycles;
 mod import;
 mod models;
+mod outcomes;
 mod overview;
 mod people;
 mod ratings;
@@ -36,7 +39,9 @@ use async_trait::async_trait;
 use sellerq_domain::assessment::{AssignmentStatus, CycleInput, CycleStatus, OrgSettings};
 use sellerq_domain::formats::ratings::RatingsBatch;
 use sellerq_domain::model::Model;
-use sellerq_domain::{Email, OrgName, Person, PersonId, PersonInput, Role, Team, TeamInput};
+use sellerq_domain::{
+    Email, Metric, OrgName, OutcomeInput, Person, PersonId, PersonInput, Role, Team, TeamInput,
+};
 use sqlx::migrate::{Migration, MigrationType, Migrator};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Row, SqlSafeStr, Sqlite, SqlitePool, Transaction};
@@ -45,9 +50,9 @@ use time::Date;
 use crate::{
     Actor, Assignment, AuditEntry, Completion, Cycle, CycleRatings, EvidenceNote, ImportOptions,
     ImportSummary, Member, Membership, ModelVersion, MyAssessment, NewAssignment, NewRating, Org,
-    Overview, Participant, ParticipantRef, PeopleFilter, RatingRecord, RatingSheet,
-    RatingsImported, Scope, Session, SheetInput, Store, StoreError, StoreResult, SubjectRatings,
-    TeamSummary, User,
+    OutcomeFilter, OutcomeRecord, Overview, Participant, ParticipantRef, PeopleFilter,
+    RatingRecord, RatingSheet, RatingsImported, Scope, Session, SheetInput, Store, StoreError,
+    StoreResult, SubjectRatings, TeamSummary, User,
 };
 
 /// The embedded migrations: (version, description, SQL). Append only; never edit a shipped one
@@ -62,6 +67,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         2,
         "assessment",
         include_str!("../../migrations/sqlite/0002_assessment.sql"),
+    ),
+    (
+        3,
+        "outcomes",
+        include_str!("../../migrations/sqlite/0003_outcomes.sql"),
     ),
 ];
 
@@ -705,11 +715,93 @@ impl Store for SqliteStore {
         .await
     }
 
+    async fn metrics(&self, org_id: i64) -> StoreResult<Vec<Metric>> {
+        outcomes::metrics(&self.pool, org_id).await
+    }
+
+    async fn save_metric(
+        &self,
+        org_id: i64,
+        metric: &Metric,
+        actor: &Actor,
+    ) -> StoreResult<Metric> {
+        outcomes::save_metric(&self.pool, org_id, metric, actor).await
+    }
+
+    async fn delete_metric(&self, org_id: i64, key: &str, actor: &Actor) -> StoreResult<()> {
+        outcomes::delete_metric(&self.pool, org_id, key, actor).await
+    }
+
+    async fn outcomes(
+        &self,
+        org_id: i64,
+        filter: &OutcomeFilter,
+    ) -> StoreResult<Vec<OutcomeRecord>> {
+        outcomes::list(&self.pool, org_id, filter).await
+    }
+
+    async fn set_outcome(
+        &self,
+        org_id: i64,
+        input: &OutcomeInput,
+        actor: &Actor,
+    ) -> StoreResult<OutcomeRecord> {
+        outcomes::set(&self.pool, org_id, input, actor).await
+    }
+
+    async fn delete_outcome(
+        &self,
+        org_id: i64,
+        subject: &PersonId,
+        period: &str,
+        metric: &str,
+        actor: &Actor,
+    ) -> StoreResult<()> {
+        outcomes::delete(&self.pool, org_id, subject, period, metric, actor).await
+    }
+
+    async fn import_outcomes(
+        &self,
+        org_id: i64,
+        rows: &[(u64, OutcomeInput)],
+        actor: &Actor,
+    ) -> StoreResult<ImportSummary> {
+        outcomes::import(&self.pool, org_id, rows, actor).await
+    }
+
+    async fn data_version(&self, org_id: i64) -> StoreResult<i64> {
+        overview::data_version(&self.pool, org_id).await
+    }
+
     async fn audit_log(&self, org_id: i64, limit: u32) -> StoreResult<Vec<AuditEntry>> {
         overview::audit_log(&self.pool, org_id, limit).await
     }
 
     async fn overview(&self, org_id: i64, scope: &Scope) -> StoreResult<Overview> {
         overview::overview(&self.pool, org_id, scope).await
+    }
+
+    async fn rated_cycle_ids(&self, org_id: i64) -> StoreResult<Vec<i64>> {
+        analysis::rated_cycle_ids(&self.pool, org_id).await
+    }
+
+    async fn analysis_ratings(
+        &self,
+        org_id: i64,
+        cycle_id: i64,
+    ) -> StoreResult<crate::AnalysisRatings> {
+        analysis::ratings(&self.pool, org_id, cycle_id).await
+    }
+
+    async fn analysis_people(&self, org_id: i64) -> StoreResult<Vec<crate::AnalysisPerson>> {
+        analysis::people(&self.pool, org_id).await
+    }
+
+    async fn analysis_outcomes(&self, org_id: i64) -> StoreResult<crate::AnalysisOutcomes> {
+        analysis::outcomes(&self.pool, org_id).await
+    }
+
+    async fn analysis_periods(&self, org_id: i64, metric: &str) -> StoreResult<Vec<String>> {
+        analysis::periods(&self.pool, org_id, metric).await
     }
 }

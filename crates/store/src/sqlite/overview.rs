@@ -29,6 +29,17 @@ pub(super) async fn audit_log(
     found.iter().map(rows::audit_entry).collect()
 }
 
+/// The organisation's largest audit-log id: every write records its audit row in its own
+/// transaction, so this grows exactly when the organisation's data changes (see
+/// `Store::data_version`). Answered from the `audit_log_org (org_id, id)` index.
+pub(super) async fn data_version(pool: &SqlitePool, org_id: i64) -> StoreResult<i64> {
+    let row = sqlx::query("SELECT coalesce(max(id), 0) FROM audit_log WHERE org_id = $1")
+        .bind(org_id)
+        .fetch_one(pool)
+        .await?;
+    Ok(row.try_get(0)?)
+}
+
 pub(super) async fn overview(
     pool: &SqlitePool,
     org_id: i64,

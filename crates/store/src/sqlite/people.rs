@@ -247,7 +247,7 @@ async fn replace(
 }
 
 /// Points every reference to `old` at `new`: reports' manager, teams' manager, ratings'
-/// subject and rater, cycle participants and rater assignments. Subject and rater move in one
+/// subject and rater, cycle participants, rater assignments and outcomes. Subject and rater move in one
 /// statement so that a self rating never breaks `role <> 'self' OR rater = subject` halfway.
 async fn move_references(
     conn: &mut SqliteConnection,
@@ -263,6 +263,7 @@ async fn move_references(
            rater = CASE WHEN rater = $2 THEN $3 ELSE rater END \
          WHERE org_id = $1 AND (subject = $2 OR rater = $2)",
         "UPDATE cycle_participants SET subject = $3 WHERE org_id = $1 AND subject = $2",
+        "UPDATE outcomes SET subject = $3 WHERE org_id = $1 AND subject = $2",
         "UPDATE cycle_raters SET \
            subject = CASE WHEN subject = $2 THEN $3 ELSE subject END, \
            rater = CASE WHEN rater = $2 THEN $3 ELSE rater END \
@@ -447,7 +448,8 @@ pub(super) async fn update(
 
 /// Deletes a person. Refused while ratings name them (as subject or rater): assessments are
 /// history. People they manage, and teams they lead, lose their manager (and the log says so);
-/// their cycle participations and rater assignments (which hold no ratings) go with them.
+/// their cycle participations and rater assignments (which hold no ratings) go with them, and
+/// so do their outcomes (results belong to the person; the log counts them).
 pub(super) async fn delete(
     pool: &SqlitePool,
     org_id: i64,
@@ -495,6 +497,7 @@ pub(super) async fn delete(
             .execute(&mut *tx)
             .await?;
     }
+    let outcomes = super::outcomes::delete_of_subject(&mut tx, org_id, id).await?;
     sqlx::query("DELETE FROM people WHERE org_id = $1 AND id = $2")
         .bind(org_id)
         .bind(id.as_str())
@@ -502,7 +505,11 @@ pub(super) async fn delete(
         .await?;
     Change::new(Some(org_id), actor, "delete", "person", id.as_str())
         .before(summary(&before))
-        .after(json!({ "reports_unassigned": reports, "teams_unassigned": teams }))
+        .after(json!({
+            "reports_unassigned": reports,
+            "teams_unassigned": teams,
+            "outcomes_deleted": outcomes,
+        }))
         .write(&mut tx)
         .await?;
     tx.commit().await?;

@@ -1,5 +1,5 @@
-//! The upload page: a ratings.csv or a people.csv into the organisation, whole file or
-//! nothing, with every bad row listed as `file:line: column: problem`.
+//! The upload page: a ratings.csv, a people.csv or an outcomes.csv into the organisation,
+//! whole file or nothing, with every bad row listed as `file:line: column: problem`.
 //!
 //! Admins only (PRODUCT.md: the admin handles "model, users, imports"). The form is
 //! `multipart/form-data` with a file input, or the CSV pasted into a text area when no file is
@@ -113,7 +113,8 @@ fn source_name(up: &Upload, kind: &str) -> String {
     }
 }
 
-/// POST /imports (multipart: `csrf`, `kind` = ratings | people, `file` or `pasted`).
+/// POST /imports (multipart: `csrf`, `kind` = ratings | people | outcomes, `file` or
+/// `pasted`).
 async fn upload(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -129,11 +130,11 @@ async fn upload(
     }
     viewer.require(viewer.role.is_admin())?;
     let kind = match up.kind.as_str() {
-        k @ ("ratings" | "people") => k,
+        k @ ("ratings" | "people" | "outcomes") => k,
         _ => {
             return Err(AppError::invalid(
                 "kind",
-                "choose ratings.csv or people.csv",
+                "choose ratings.csv, people.csv or outcomes.csv",
             ));
         }
     };
@@ -167,6 +168,25 @@ async fn upload(
                         lines
                     })
             }
+            Err(e) => Err(e),
+        }
+    } else if kind == "outcomes" {
+        match transfer::outcomes::read(data, &source) {
+            Ok((rows, problems)) => transfer::outcomes::import(store, org, rows, problems, &actor)
+                .await
+                .map(|s| {
+                    let mut lines = vec![format!(
+                        "{source}: {} outcomes created, {} updated.",
+                        s.created, s.updated
+                    )];
+                    if s.metrics_created > 0 {
+                        lines.push(format!(
+                            "Metrics created: {} (name them under Settings → Metrics).",
+                            s.metrics_created
+                        ));
+                    }
+                    lines
+                }),
             Err(e) => Err(e),
         }
     } else {

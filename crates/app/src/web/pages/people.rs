@@ -8,8 +8,13 @@
 //! importer give the same messages. A manager may only place people in their own teams and
 //! under managers they can see.
 //!
+//! A person's page also shows their outcomes (periods × metrics, each value in its metric's
+//! unit) and, for those who record outcomes (admins, leaders, managers within their scope),
+//! a small form to add, replace or delete one (`POST /people/{id}/outcomes`, CSRF-checked,
+//! per-field messages on a 422 like the person form).
+//!
 //! The form helpers here ([`FormField`], [`Choice`], [`form_errors`]) are shared with the
-//! team pages.
+//! team and settings pages.
 
 use std::collections::HashMap;
 
@@ -20,12 +25,16 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use sellerq_domain::outcome::{
+    DEFAULT_METRIC, Metric, OutcomeInput, OutcomeText, can_record_outcomes, check_metric_key,
+    check_period,
+};
 use sellerq_domain::person::PersonText;
 use sellerq_domain::{
     FieldError, FieldErrors, Person, PersonId, PersonInput, Role, TRAILING_INDICATORS,
     TrailingIndicator,
 };
-use sellerq_store::{PeopleFilter, Scope, StoreError};
+use sellerq_store::{OutcomeFilter, OutcomeRecord, PeopleFilter, Scope, StoreError};
 use serde::Deserialize;
 
 use super::url_segment;
@@ -43,6 +52,7 @@ pub fn router() -> Router<AppState> {
         .route("/people/{id}", get(show).post(update))
         .route("/people/{id}/edit", get(edit_form))
         .route("/people/{id}/delete", post(delete))
+        .route("/people/{id}/outcomes", post(save_outcome))
 }
 
 // --- shared form and table helpers -----------------------------------------------------
@@ -361,12 +371,18 @@ async fn visible_person(state: &AppState, viewer: &Viewer, raw: &str) -> Result<
 pub struct NoticeQuery {
     saved: Option<String>,
     deleted: Option<String>,
+    outcome_saved: Option<String>,
+    outcome_deleted: Option<String>,
 }
 
 impl NoticeQuery {
     pub(super) fn notice(&self) -> Option<String> {
         if self.deleted.is_some() {
             Some("Deleted.".into())
+        } else if self.outcome_saved.is_some() {
+            Some("Outcome saved.".into())
+        } else if self.outcome_deleted.is_some() {
+            Some("Outcome deleted.".into())
         } else {
             self.saved.as_ref().map(|_| "Saved.".into())
         }
@@ -430,6 +446,7 @@ async fn list(
     let notice = NoticeQuery {
         saved: query.saved,
         deleted: query.deleted,
+        ..NoticeQuery::default()
     }
     .notice();
     Ok(ListPage {
@@ -468,6 +485,7 @@ struct ShowPage {
     can_edit: bool,
     can_delete: bool,
     error: Option<String>,
+    outcomes: OutcomesSection,
 }
 
 async fn show_page(
@@ -477,6 +495,18 @@ async fn show_page(
     notice: Option<String>,
     error: Option<String>,
 ) -> Result<ShowPage, AppError> {
+    show_page_with(state, viewer, person, notice, error, None).await
+}
+
+async fn show_page_with(
+    state: &AppState,
+    viewer: &Viewer,
+    person: Person,
+    notice: Option<String>,
+    error: Option<String>,
+    outcome_form: Option<(&OutcomeForm, &FieldErrors)>,
+) -> Result<ShowPage, AppError> {
+    let outcomes = outcomes_section(state, viewer, &person, outcome_form).await?;
     let manager = match &person.manager {
         None => None,
         Some(m) => Some(match state.store.person(viewer.org.id, m).await? {
@@ -545,6 +575,7 @@ async fn show_page(
         can_edit: viewer.role.can_edit_people(),
         can_delete: viewer.role.can_delete_people(),
         error,
+        outcomes,
         person,
     })
 }
@@ -582,6 +613,225 @@ async fn delete(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+// --- outcomes on a person's page -----------------------------------------------------------
+
+/// A metric as a column of the outcomes table.
+#[derive(Debug)]
+struct MetricHead {
+    label: String,
+    /// The unit as shown (`%` for a ratio), empty when none.
+    unit: String,
+}
+
+/// One period's values, one cell per [`MetricHead`] (`—` when none).
+#[derive(Debug)]
+struct PeriodRow {
+    period: String,
+    cells: Vec<String>,
+}
+
+/// The add / replace / delete form of the outcomes section.
+#[derive(Debug)]
+struct OutcomeFormView {
+    action: String,
+    fields: Vec<FormField>,
+    summary: Vec<ErrorLine>,
+}
+
+/// The outcomes section of a person's page.
+#[derive(Debug)]
+struct OutcomesSection {
+    heads: Vec<MetricHead>,
+    rows: Vec<PeriodRow>,
+    /// For those who may record outcomes.
+    form: Option<OutcomeFormView>,
+}
+
+/// The outcome form's body. `action` is `save` (add or replace) or `delete`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct OutcomeForm {
+    period: String,
+    metric: String,
+    value: String,
+    action: String,
+}
+
+/// The table of `records` (one person's): the metrics that hold a value, in the
+/// organisation's order, against the periods, oldest first.
+fn outcome_table(
+    metrics: &[Metric],
+    records: &[OutcomeRecord],
+) -> (Vec<MetricHead>, Vec<PeriodRow>) {
+    let used: Vec<&Metric> = metrics
+        .iter()
+        .filter(|m| records.iter().any(|r| r.metric == m.key))
+        .collect();
+    let mut periods: Vec<&str> = records.iter().map(|r| r.period.as_str()).collect();
+    periods.sort_unstable();
+    periods.dedup();
+    let heads = used
+        .iter()
+        .map(|m| MetricHead {
+            label: m.label.clone(),
+            unit: if m.is_ratio() {
+                "%".to_owned()
+            } else {
+                m.unit.clone()
+            },
+        })
+        .collect();
+    let rows = periods
+        .iter()
+        .map(|period| PeriodRow {
+            period: (*period).to_owned(),
+            cells: used
+                .iter()
+                .map(|m| {
+                    records
+                        .iter()
+                        .find(|r| r.period == *period && r.metric == m.key)
+                        .map_or_else(|| "—".to_owned(), |r| m.format_value(r.value))
+                })
+                .collect(),
+        })
+        .collect();
+    (heads, rows)
+}
+
+async fn outcomes_section(
+    state: &AppState,
+    viewer: &Viewer,
+    person: &Person,
+    form: Option<(&OutcomeForm, &FieldErrors)>,
+) -> Result<OutcomesSection, AppError> {
+    let metrics = state.store.metrics(viewer.org.id).await?;
+    let records = state
+        .store
+        .outcomes(
+            viewer.org.id,
+            &OutcomeFilter {
+                subject: Some(person.id.clone()),
+                metric: None,
+            },
+        )
+        .await?;
+    let (heads, rows) = outcome_table(&metrics, &records);
+    let form = if can_record_outcomes(viewer.role) {
+        let (empty, no_errors) = (OutcomeForm::default(), FieldErrors::default());
+        let (values, errors) = form.unwrap_or((&empty, &no_errors));
+        let metric = match values.metric.trim() {
+            "" => DEFAULT_METRIC,
+            m => m,
+        };
+        let mut options: Vec<Choice> = metrics
+            .iter()
+            .map(|m| {
+                let label = if m.unit.is_empty() {
+                    m.label.clone()
+                } else {
+                    format!("{} ({})", m.label, m.unit)
+                };
+                Choice::new(m.key.clone(), label, metric)
+            })
+            .collect();
+        if !options.iter().any(|c| c.selected) {
+            options.push(Choice::new(metric, metric, metric));
+        }
+        let mut fields = vec![
+            FormField::new("period", "Period", Kind::Text, &values.period)
+                .required()
+                .autocomplete("off")
+                .hint("YYYY-Qn, YYYY-Hn, YYYY-MM or YYYY, e.g. 2026-Q3."),
+            FormField::new("metric", "Metric", Kind::Select, metric)
+                .required()
+                .options(options),
+            FormField::new("value", "Value", Kind::Decimal, &values.value).hint(
+                "Use . as the decimal point. A ratio is 1.0 for 100 %: 0.95 is 95 %. \
+                 Not needed to delete.",
+            ),
+        ];
+        let summary = attach_errors(&mut fields, errors);
+        Some(OutcomeFormView {
+            action: format!("{}/outcomes", person_href(&person.id)),
+            fields,
+            summary,
+        })
+    } else {
+        None
+    };
+    Ok(OutcomesSection { heads, rows, form })
+}
+
+/// POST /people/{id}/outcomes — records (`action=save`) or deletes (`action=delete`) one
+/// outcome of the person.
+async fn save_outcome(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(raw): Path<String>,
+    CsrfForm(form): CsrfForm<OutcomeForm>,
+) -> Result<Response, AppError> {
+    viewer.require(can_record_outcomes(viewer.role))?;
+    let person = visible_person(&state, &viewer, &raw).await?;
+    let href = person_href(&person.id);
+    let errs =
+        if form.action == "delete" {
+            let (period, metric) = (form.period.trim(), form.metric.trim());
+            let mut errs = FieldErrors::default();
+            if period.is_empty() {
+                errs.push("period", "is required");
+            } else if let Err(m) = check_period(period) {
+                errs.push("period", m);
+            }
+            if let Err(m) = check_metric_key(metric) {
+                errs.push("metric", m);
+            }
+            if errs.is_empty() {
+                match state
+                    .store
+                    .delete_outcome(viewer.org.id, &person.id, period, metric, &viewer.actor())
+                    .await
+                {
+                    Ok(()) => {
+                        return Ok(Redirect::to(&format!("{href}?outcome_deleted=1#outcomes"))
+                            .into_response());
+                    }
+                    Err(StoreError::NotFound(_)) => {
+                        errs.push(
+                            "period",
+                            format!("no {metric} outcome is recorded for {period}"),
+                        );
+                    }
+                    Err(e) => errs = form_errors(e.into())?,
+                }
+            }
+            errs
+        } else {
+            let parsed = OutcomeInput::from_text(&OutcomeText {
+                subject: person.id.as_str(),
+                period: &form.period,
+                metric: &form.metric,
+                value: &form.value,
+            });
+            match parsed {
+                Ok(input) => match state
+                    .store
+                    .set_outcome(viewer.org.id, &input, &viewer.actor())
+                    .await
+                {
+                    Ok(_) => {
+                        return Ok(Redirect::to(&format!("{href}?outcome_saved=1#outcomes"))
+                            .into_response());
+                    }
+                    Err(e) => form_errors(e.into())?,
+                },
+                Err(errs) => errs,
+            }
+        };
+    let page = show_page_with(&state, &viewer, person, None, None, Some((&form, &errs))).await?;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }
 
 // --- create and edit ---------------------------------------------------------------------
@@ -992,6 +1242,40 @@ mod tests {
         assert_eq!(summary[0].href.as_deref(), Some("#tenure_years"));
         assert_eq!(summary[0].text, "Tenure: must be at least 0");
         assert_eq!(summary[1].href, None);
+    }
+
+    #[test]
+    fn the_outcomes_table_has_a_column_per_metric_used_and_a_row_per_period() {
+        let rec = |period: &str, metric: &str, value: f64| OutcomeRecord {
+            subject: PersonId::parse("p-1").unwrap(),
+            period: period.into(),
+            metric: metric.into(),
+            value,
+        };
+        let mut bookings = Metric::named("bookings");
+        bookings.label = "Bookings".into();
+        bookings.unit = "EUR".into();
+        let metrics = vec![
+            bookings,
+            Metric::quota_attainment(),
+            Metric::named("win_rate"),
+        ];
+        let (heads, rows) = outcome_table(
+            &metrics,
+            &[
+                rec("2026-Q2", DEFAULT_METRIC, 1.05),
+                rec("2026-Q1", "bookings", 120000.0),
+                rec("2026-Q1", DEFAULT_METRIC, 0.9),
+            ],
+        );
+        let labels: Vec<(&str, &str)> = heads
+            .iter()
+            .map(|h| (h.label.as_str(), h.unit.as_str()))
+            .collect();
+        assert_eq!(labels, [("Bookings", "EUR"), ("Quota attainment", "%")]);
+        assert_eq!(rows[0].period, "2026-Q1");
+        assert_eq!(rows[0].cells, ["120000 EUR", "90 %"]);
+        assert_eq!(rows[1].cells, ["—", "105 %"]);
     }
 
     #[test]
