@@ -2,8 +2,10 @@
 //! app at once.
 //!
 //! Larkmoor Software is a fictional B2B software company (e-mail addresses use the reserved
-//! `.example` domains of RFC 2606): a VP of Sales, three teams with their managers, forty
-//! sellers, and one login per role, all sharing [`DEMO_PASSWORD`].
+//! `.example` domains of RFC 2606): a VP of Sales, five teams with their managers, sixty-eight
+//! sellers, and one login per role, all sharing [`DEMO_PASSWORD`]. (Sixty-eight, not a round
+//! forty: with fewer sellers the validity report's intervals are too wide for its story to
+//! show.)
 //!
 //! The people are built to carry the model's story once ratings (issue 3) and outcomes
 //! (issue 5) join them. Each seller has an [`Archetype`] that decides their résumé facts (the
@@ -18,21 +20,32 @@
 //! open last cycle with sheets still to do. They are added in one bulk import, once: a demo
 //! organisation that already has cycles is left alone.
 //!
+//! Last come seven quarters of sales results ([`outcomes`]): quota attainment, win rate and
+//! bookings, which follow each seller's true qualities as of the cycle before far more than
+//! their résumé facts, with noise, a Q4 push, and gaps where sellers joined later. They too are
+//! imported once; the validity report of the demo shows the story in its figures.
+//!
 //! Everything is drawn from a tiny seeded generator ([`SplitMix64`]) with one stream per
 //! person id, using only additions and multiplications (no `ln`/`cos`), so every installation on
 //! every machine gets exactly the same demo, and adding a person later does not reshuffle the
 //! others.
 
+pub mod outcomes;
 pub mod ratings;
 
+use std::collections::HashSet;
 use std::fmt;
 
 use anyhow::Context as _;
 use sellerq_domain::assessment::{AssignmentStatus, CycleInput, CycleName, CycleStatus, RaterRole};
 use sellerq_domain::formats::RowProblems;
 use sellerq_domain::formats::ratings::RatingsBatch;
-use sellerq_domain::{Email, OrgName, PersonId, PersonInput, QualityKey, Role, TeamInput};
-use sellerq_store::{Actor, ImportOptions, NewAssignment, Org, ParticipantRef, Store};
+use sellerq_domain::{
+    Email, OrgName, OutcomeInput, PersonId, PersonInput, QualityKey, Role, TeamInput,
+};
+use sellerq_store::{
+    Actor, ImportOptions, NewAssignment, Org, OutcomeFilter, ParticipantRef, Store,
+};
 use time::macros::date;
 use time::{Date, Duration, Month};
 
@@ -247,6 +260,7 @@ pub async fn ensure_demo(store: &dyn Store) -> anyhow::Result<DemoInfo> {
     let org = match store.organisation_by_name(DEMO_ORG_NAME).await? {
         Some(org) if is_complete(store, &org, &plan).await? => {
             ensure_ratings(store, &org, &plan, &actor).await?;
+            ensure_outcomes(store, &org, &plan, &actor).await?;
             return Ok(info);
         }
         Some(org) => {
@@ -342,6 +356,7 @@ pub async fn ensure_demo(store: &dyn Store) -> anyhow::Result<DemoInfo> {
     }
 
     ensure_ratings(store, &org, &plan, &actor).await?;
+    ensure_outcomes(store, &org, &plan, &actor).await?;
     tracing::info!(org = %org.name, people = plan.people.len(), "demo organisation ready");
     Ok(info)
 }
@@ -432,6 +447,55 @@ async fn ensure_ratings(
     Ok(())
 }
 
+/// Adds the demo's metrics and quarterly outcomes ([`outcomes::generate`]) when the
+/// organisation has no outcome yet, in one all-or-nothing import. Sellers the database does
+/// not hold (a demo database made by an older version, with fewer sellers) are skipped.
+async fn ensure_outcomes(
+    store: &dyn Store,
+    org: &Org,
+    plan: &DemoPlan,
+    actor: &Actor,
+) -> anyhow::Result<()> {
+    if !store
+        .outcomes(org.id, &OutcomeFilter::default())
+        .await?
+        .is_empty()
+    {
+        return Ok(());
+    }
+    for metric in outcomes::metrics() {
+        store
+            .save_metric(org.id, &metric, actor)
+            .await
+            .with_context(|| format!("cannot create the demo metric {}", metric.key))?;
+    }
+    let mut known = HashSet::new();
+    for (p, _) in plan.sellers() {
+        if store.person(org.id, &p.id).await?.is_some() {
+            known.insert(p.id.clone());
+        }
+    }
+    let rows: Vec<(u64, OutcomeInput)> = outcomes::generate(plan)
+        .into_iter()
+        .filter(|o| known.contains(&o.subject))
+        .enumerate()
+        .map(|(i, o)| {
+            let input = OutcomeInput {
+                subject: o.subject,
+                period: outcomes::PERIODS[o.period].to_owned(),
+                metric: outcomes::METRIC_KEYS[o.metric].to_owned(),
+                value: o.value,
+            };
+            (i as u64 + 2, input)
+        })
+        .collect();
+    store
+        .import_outcomes(org.id, &rows, actor)
+        .await
+        .context("cannot import the demo outcomes")?;
+    Ok(())
+}
+
 /// True when every demo user already belongs to the demo organisation.
 async fn is_complete(store: &dyn Store, org: &Org, plan: &DemoPlan) -> anyhow::Result<bool> {
     for u in &plan.users {
@@ -450,6 +514,8 @@ async fn is_complete(store: &dyn Store, org: &Org, plan: &DemoPlan) -> anyhow::R
 const EAST: &str = "Enterprise East";
 const WEST: &str = "Enterprise West";
 const STRATEGIC: &str = "Strategic Accounts";
+const MID_MARKET: &str = "Mid-Market";
+const EMEA: &str = "EMEA Enterprise";
 
 /// One seller of the cast: name, team, archetype, story, coached, and the people.csv cells
 /// deliberately left empty (real HR exports have gaps).
@@ -462,9 +528,10 @@ type SellerRow = (
     &'static [&'static str],
 );
 
-/// The forty sellers. Ids follow in this order from `LM-1005`.
+/// The sixty-eight sellers. Ids follow in this order from `LM-1005` (to `LM-1072`); the two
+/// teams added last have managers with later ids.
 #[rustfmt::skip]
-const SELLERS: [SellerRow; 40] = {
+const SELLERS: [SellerRow; 68] = {
     use Archetype::*;
     use Story::*;
     [
@@ -511,6 +578,36 @@ const SELLERS: [SellerRow; 40] = {
         ("Andrés Castillo",    STRATEGIC, Newcomer,      HiddenStar, false, &[]),
         ("Leilani Kahale",     STRATEGIC, Steady,        Typical,    false, &[]),
         ("Sean Gallagher",     STRATEGIC, Veteran,       Typical,    false, &[]),
+        // Mid-Market (manager Marcus Whitfield): where most careers at Larkmoor start
+        ("Priya Raman",        MID_MARKET, Newcomer,      HiddenStar, false, &[]),
+        ("Jake Morrison",      MID_MARKET, Steady,        Typical,    false, &[]),
+        ("Sofía Ramírez",      MID_MARKET, Newcomer,      Typical,    false, &[]),
+        ("Daniel Cohen",       MID_MARKET, ProvenHire,    ResumeOnly, false, &[]),
+        ("Keisha Robinson",    MID_MARKET, Steady,        Typical,    false, &[]),
+        ("Lukas Becker",       MID_MARKET, Newcomer,      Typical,    false, &[]),
+        ("Nia Okafor",         MID_MARKET, Newcomer,      Typical,    false, &[]),
+        ("Ryan Mitchell",      MID_MARKET, Veteran,       Typical,    false, &[]),
+        ("Min-jun Lee",        MID_MARKET, Newcomer,      Typical,    false, &[]),
+        ("Aaliyah Brooks",     MID_MARKET, CareerChanger, HiddenStar, false, &[]),
+        ("Connor Walsh",       MID_MARKET, Steady,        Typical,    false, &["hire_date"]),
+        ("Hana Yoshida",       MID_MARKET, Newcomer,      Typical,    false, &[]),
+        ("Marco Bianchi",      MID_MARKET, Steady,        Typical,    false, &[]),
+        ("Megan Thompson",     MID_MARKET, Newcomer,      Typical,    false, &[]),
+        ("Ravi Subramanian",   MID_MARKET, Steady,        Typical,    false, &[]),
+        // EMEA Enterprise (manager Sophie Laurent)
+        ("Lars Eriksson",      EMEA, Veteran,       Typical,    false, &[]),
+        ("Amélie Dubois",      EMEA, Steady,        Typical,    false, &[]),
+        ("Giulia Romano",      EMEA, ProvenHire,    Typical,    false, &[]),
+        ("Thabo Nkosi",        EMEA, Newcomer,      HiddenStar, false, &[]),
+        ("Oliver Hughes",      EMEA, Veteran,       ResumeOnly, false, &[]),
+        ("Katarzyna Nowak",    EMEA, Steady,        Typical,    false, &[]),
+        ("Youssef Benali",     EMEA, CareerChanger, Typical,    false, &[]),
+        ("Freya Andersen",     EMEA, Steady,        Typical,    false, &[]),
+        ("Pieter de Vries",    EMEA, Veteran,       Typical,    false, &[]),
+        ("Elif Demir",         EMEA, Newcomer,      Typical,    false, &[]),
+        ("Sebastian Weber",    EMEA, ProvenHire,    Typical,    false, &[]),
+        ("Zainab Mahmoud",     EMEA, Steady,        HiddenStar, false, &[]),
+        ("Miguel Santos",      EMEA, Steady,        Typical,    false, &[]),
     ]
 };
 
@@ -552,6 +649,22 @@ pub fn plan() -> DemoPlan {
         17.0,
         8.5,
     );
+    let mid_market = leader_or_manager(
+        "LM-1073",
+        "Marcus Whitfield",
+        Some(&vp),
+        date!(2021 - 03 - 01),
+        11.0,
+        5.5,
+    );
+    let emea = leader_or_manager(
+        "LM-1074",
+        "Sophie Laurent",
+        Some(&vp),
+        date!(2022 - 09 - 05),
+        14.5,
+        7.0,
+    );
 
     let teams = vec![
         DemoTeam {
@@ -572,6 +685,18 @@ pub fn plan() -> DemoPlan {
                           and executive relationships.",
             manager: strategic.id.clone(),
         },
+        DemoTeam {
+            name: MID_MARKET,
+            description: "New business with mid-sized companies across North America: shorter \
+                          cycles, more deals, and where most sales careers at Larkmoor start.",
+            manager: mid_market.id.clone(),
+        },
+        DemoTeam {
+            name: EMEA,
+            description: "Enterprise accounts in Europe, the Middle East and Africa, run from \
+                          London and Berlin.",
+            manager: emea.id.clone(),
+        },
     ];
 
     let mut people = vec![
@@ -589,6 +714,14 @@ pub fn plan() -> DemoPlan {
         },
         DemoPerson {
             input: strategic.clone(),
+            seller: None,
+        },
+        DemoPerson {
+            input: mid_market.clone(),
+            seller: None,
+        },
+        DemoPerson {
+            input: emea.clone(),
             seller: None,
         },
     ];
@@ -988,10 +1121,10 @@ mod tests {
     }
 
     #[test]
-    fn the_organisation_has_three_managed_teams_and_forty_sellers() {
+    fn the_organisation_has_five_managed_teams_and_sixty_eight_sellers() {
         let plan = plan();
-        assert_eq!(plan.teams.len(), 3);
-        assert_eq!(plan.sellers().count(), 40);
+        assert_eq!(plan.teams.len(), 5);
+        assert_eq!(plan.sellers().count(), 68);
         for t in &plan.teams {
             let manager = plan.people.iter().find(|p| p.input.id == t.manager);
             let manager = manager.unwrap_or_else(|| panic!("{} has no manager person", t.name));

@@ -10,6 +10,7 @@ pub mod analyze;
 pub mod cli;
 pub mod config;
 pub mod demo;
+pub mod evidence;
 pub mod security;
 pub mod transfer;
 pub mod web;

@@ -15,6 +15,7 @@
 //! - [`dist`]: standard normal, Student t and F distributions (CDF, survival, quantiles).
 //! - [`correlation`]: Pearson and Spearman with Fisher-z intervals and p-values.
 //! - [`regression`]: OLS by Householder QR, hierarchical regression, cross-validated R².
+//! - [`nested`]: R² of nested models refitted under resampling weights (bootstrap of ΔR²).
 //! - [`resample`] and [`rng`]: seeded folds and bootstrap percentile intervals.
 //! - [`reliability`]: Cronbach's alpha, the six Shrout & Fleiss ICCs, Spearman–Brown.
 //! - [`krippendorff`]: Krippendorff's alpha from a coincidence matrix.
@@ -25,6 +26,7 @@ pub mod descriptive;
 pub mod dist;
 mod error;
 pub mod krippendorff;
+pub mod nested;
 pub mod raters;
 pub mod regression;
 pub mod reliability;

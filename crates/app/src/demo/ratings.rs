@@ -21,7 +21,7 @@
 use sellerq_domain::assessment::RaterRole;
 use sellerq_domain::{PersonId, Role};
 
-use super::{DemoPlan, SEED, SplitMix64, Story, fnv1a};
+use super::{DemoPlan, SEED, SellerTraits, SplitMix64, Story, fnv1a};
 
 /// The demo's cycles, oldest first; the last stays open.
 pub const CYCLES: [&str; 4] = ["2025-H1", "2025-H2", "2026-H1", "2026-H2"];
@@ -87,6 +87,50 @@ fn leniency(rater: &str, role: RaterRole) -> f64 {
     }
 }
 
+/// How a seller's true levels move across the cycles: coached sellers grow (most on their two
+/// weakest qualities, the coach's focus), everyone else drifts a little.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Trajectory {
+    /// The two weakest qualities: what the coach works on.
+    focus: [usize; 2],
+    /// Per quality, the small change per cycle of an uncoached seller.
+    drift: [f64; 8],
+}
+
+impl Trajectory {
+    /// Draws the trajectory from the seller's ratings stream (its first eight draws).
+    fn draw(traits: &SellerTraits, rng: &mut SplitMix64) -> Self {
+        let mut order: Vec<usize> = (0..8).collect();
+        order.sort_by(|&a, &b| traits.qualities[a].total_cmp(&traits.qualities[b]));
+        let focus = [order[0], order[1]];
+        let drift: [f64; 8] = std::array::from_fn(|_| rng.normal() * 0.06);
+        Self { focus, drift }
+    }
+
+    /// The trajectory [`generate`] gives `subject`.
+    pub fn of(subject: &PersonId, traits: &SellerTraits) -> Self {
+        Self::draw(traits, &mut ratings_rng(subject))
+    }
+
+    /// The true level of quality `q` (in [`super::QUALITY_KEYS`] order) `behind` cycles before
+    /// the last one (0 = the open cycle, 3 = the first; 4 = half a year before the first).
+    /// [`SellerTraits::qualities`] is the level in the last cycle.
+    pub fn level(&self, traits: &SellerTraits, q: usize, behind: f64) -> f64 {
+        let base = traits.qualities[q];
+        if traits.coached {
+            let g = if self.focus.contains(&q) { 0.38 } else { 0.18 };
+            base - g * behind
+        } else {
+            base - self.drift[q] * behind
+        }
+    }
+}
+
+/// The random stream of one subject's ratings.
+fn ratings_rng(subject: &PersonId) -> SplitMix64 {
+    SplitMix64::new(SEED ^ fnv1a(b"ratings") ^ fnv1a(subject.as_str().as_bytes()))
+}
+
 fn to_scale(x: f64) -> u8 {
     // Values are clamped to 1..=5 first, so the cast is exact.
     (x.clamp(1.0, 5.0) + 0.5).floor() as u8
@@ -108,29 +152,16 @@ pub fn generate(plan: &DemoPlan) -> DemoRatings {
     let mut out = DemoRatings::default();
     let last = CYCLES.len() - 1;
     for (subject, traits) in &sellers {
-        let mut rng =
-            SplitMix64::new(SEED ^ fnv1a(b"ratings") ^ fnv1a(subject.id.as_str().as_bytes()));
+        let mut rng = ratings_rng(&subject.id);
         let team: Vec<&PersonId> = sellers
             .iter()
             .filter(|(p, _)| p.team == subject.team && p.id != subject.id)
             .map(|(p, _)| &p.id)
             .collect();
-        // The two weakest qualities: what the coach works on.
-        let mut order: Vec<usize> = (0..8).collect();
-        order.sort_by(|&a, &b| traits.qualities[a].total_cmp(&traits.qualities[b]));
-        let focus = [order[0], order[1]];
-        let drift: [f64; 8] = std::array::from_fn(|_| rng.normal() * 0.06);
+        let path = Trajectory::draw(traits, &mut rng);
         for (c, _) in CYCLES.iter().enumerate() {
             let behind = (last - c) as f64;
-            let level = |q: usize| -> f64 {
-                let base = traits.qualities[q];
-                if traits.coached {
-                    let g = if focus.contains(&q) { 0.38 } else { 0.18 };
-                    base - g * behind
-                } else {
-                    base - drift[q] * behind
-                }
-            };
+            let level = |q: usize| path.level(traits, q, behind);
             // Self: résumé-only sellers see themselves far above what others see (most on
             // humility and ownership), hidden stars below; coaching narrows the gap.
             let self_bias = |q: usize| -> f64 {

@@ -17,6 +17,10 @@ pub enum Section {
     Cycles,
     Assessments,
     Imports,
+    /// The validity and reliability reports.
+    Evidence,
+    /// Admin settings (the outcome metrics).
+    Settings,
 }
 
 /// One navigation link.
@@ -90,6 +94,18 @@ impl Layout {
                 active: section == Section::Cycles,
             });
         }
+        // The evidence reports: validity for leaders and admins, reliability for coaches too.
+        if matches!(role, Role::Admin | Role::Leader | Role::Coach) {
+            nav.push(NavItem {
+                href: if role == Role::Coach {
+                    "/analytics/reliability".into()
+                } else {
+                    "/analytics/validity".into()
+                },
+                label: "Evidence",
+                active: section == Section::Evidence,
+            });
+        }
         nav.push(NavItem {
             href: "/assessments".into(),
             label: "My assessments",
@@ -100,6 +116,11 @@ impl Layout {
                 href: "/imports".into(),
                 label: "Import",
                 active: section == Section::Imports,
+            });
+            nav.push(NavItem {
+                href: "/settings/metrics".into(),
+                label: "Metrics",
+                active: section == Section::Settings,
             });
         }
         nav.push(NavItem {

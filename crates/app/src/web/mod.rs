@@ -36,6 +36,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// Failed-login counters.
     pub limiter: Arc<limiter::LoginLimiter>,
+    /// Computed validity and reliability reports, per organisation and data version.
+    pub evidence: Arc<crate::evidence::Cache>,
 }
 
 impl AppState {
@@ -50,6 +52,7 @@ impl AppState {
             store,
             config: Arc::new(config),
             limiter,
+            evidence: Arc::new(crate::evidence::Cache::new()),
         }
     }
 }

@@ -13,6 +13,9 @@
 //! - everyone reads the model, changes their own password, and may switch only to an
 //!   organisation they belong to (the coach also coaches Globex);
 //! - nothing of another organisation is ever reachable.
+//!
+//! The analytics API (organisation-wide reports) answers 422 on an organisation without
+//! ratings, so its roles are checked where there are ratings: `analytics.rs`.
 
 use std::fmt::Write as _;
 
@@ -50,6 +53,8 @@ POST   /teams/{team}/delete            Y-n   Y-n    nnn     nnn   nnn    nnn
 GET    /people/{person}/profile        Y-n   Y-n    Ynn     Ynn   Ynn    nnn
 GET    /teams/{team}/view              Y-n   Y-n    Ynn     Ynn   nnn    nnn
 GET    /team-view                      Y     Y      n       n     n      n
+GET    /analytics/validity             Y     Y      n       n     n      n
+GET    /analytics/reliability          Y     Y      n       Y     n      n
 GET    /cycles                         Y     Y      Y       n     n      n
 GET    /cycles/new                     Y     Y      Y       n     n      n
 GET    /assessments                    Y     Y      Y       Y     Y      Y
@@ -73,6 +78,11 @@ DELETE /api/v1/teams/{team}            Y-n   Y-n    nnn     nnn   nnn    nnn
 GET    /api/v1/people/{person}/profile Y-n   Y-n    Ynn     Ynn   Ynn    nnn
 GET    /api/v1/teams/{team}/view       Y-n   Y-n    Ynn     Ynn   nnn    nnn
 GET    /api/v1/team-view               Y     Y      n       n     n      n
+POST   /people/{person}/outcomes       Y-n   Y-n    Ynn     nnn   nnn    nnn
+GET    /settings/metrics               Y     n      n       n     n      n
+GET    /api/v1/metrics                 Y     Y      Y       Y     Y      Y
+GET    /api/v1/people/{person}/outcomes Y-n  Y-n    Ynn     Ynn   Ynn    nnn
+PUT    /api/v1/people/{person}/outcomes Y-n  Y-n    Ynn     nnn   nnn    nnn
 ";
 
 /// The roles in the table's column order.
@@ -270,6 +280,24 @@ async fn case(app: &TestApp, row: &Row, role: Role, slot: Slot, n: usize) -> Cas
             };
             let path = row.path.replace("{person}", &id);
             let name = format!("Renamed {n}");
+            if path.ends_with("/outcomes") {
+                // An outcome of the person: the same body for the page form and the API.
+                let outcome = [("period", "2026-Q1"), ("metric", "quota_attainment")];
+                let mut form: Vec<(String, String)> = outcome
+                    .iter()
+                    .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                    .collect();
+                form.push(("value".into(), "1.05".into()));
+                form.push(("action".into(), "save".into()));
+                return Case {
+                    path,
+                    form,
+                    json: (row.method == Method::PUT).then(|| {
+                        json!({"period": "2026-Q1", "metric": "quota_attainment", "value": 1.05})
+                    }),
+                    what: format!("an outcome of person {id} ({team_name})"),
+                };
+            }
             Case {
                 path,
                 form: person_form(&id, &name, team_name, ""),

@@ -413,3 +413,154 @@ async fn an_unknown_cycle_is_not_found_and_a_person_without_ratings_has_an_empty
     );
     assert_eq!(unknown.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn the_trend_runs_through_every_cycle_up_to_the_one_shown_and_admins_read_the_notes() {
+    // Arrange: Sam rated in 2025-H2 (self and manager on two qualities, a note on belief),
+    // 2026-H1 (the full seed) and 2026-H2 (self only), imported out of order.
+    let app = spawn_app().await;
+    seed_ratings(
+        &app,
+        "2026-H2",
+        &[(SAM, SAM, SelfRating, "belief", Some(5), "")],
+    )
+    .await;
+    seed_sam(&app).await;
+    seed_ratings(
+        &app,
+        "2025-H2",
+        &[
+            (SAM, SAM, SelfRating, "belief", Some(2), ""),
+            (
+                SAM,
+                MIA,
+                Manager,
+                "belief",
+                Some(1),
+                "Lost heart after the Q3 miss.",
+            ),
+            (SAM, MIA, Manager, "humility", Some(3), ""),
+        ],
+    )
+    .await;
+    let admin = app.login_as(Role::Admin).await;
+    let api = app.api(Role::Admin).await;
+
+    // Act
+    let page = admin
+        .get(&format!("/people/{SAM}/profile?cycle=2026-H1"))
+        .await;
+    let json = api
+        .get(&format!("/people/{SAM}/profile?cycle=2025-H2"))
+        .await;
+
+    // Assert
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text);
+    let html = &page.text;
+    assert_eq!(
+        html.matches("data-chart=\"trend\"").count(),
+        8,
+        "a small chart per quality"
+    );
+    let trends = &html[html
+        .find("data-chart=\"trend-grid\"")
+        .expect("the trend grid")..];
+    let numbers = &trends[trends
+        .find("<details class=\"numbers\">")
+        .expect("the trends in numbers")..];
+    let numbers = &numbers[..numbers.find("</details>").expect("the end of the table")];
+    assert!(
+        numbers.find(">2025-H2</th>") < numbers.find(">2026-H1</th>")
+            && numbers.contains(">2025-H2</th>"),
+        "cycles in order: {numbers}"
+    );
+    assert!(
+        !numbers.contains("2026-H2"),
+        "the trend stops at the cycle shown"
+    );
+    // Belief in 2025-H2: others 1.00 (the manager), self 2.00.
+    assert!(numbers.contains("<th scope=\"row\">Belief — others</th><td class=\"num\">1.00</td>"));
+    assert!(numbers.contains("<th scope=\"row\">Belief — self</th><td class=\"num\">2.00</td>"));
+    assert!(
+        html.contains("<option value=\"2026-H2\">"),
+        "every cycle is in the picker"
+    );
+    assert!(html.contains("Evidence notes") && html.contains("the CFO repeated it"));
+    assert!(
+        !html.contains("Lost heart"),
+        "only the notes of the cycle shown"
+    );
+
+    assert_eq!(json.status, StatusCode::OK, "{}", json.text);
+    let p = json.json();
+    assert_eq!(
+        p["cycles"],
+        serde_json::json!(["2025-H2", "2026-H1", "2026-H2"])
+    );
+    let notes = p["evidence"]
+        .as_array()
+        .expect("admins read evidence notes");
+    assert_eq!(notes.len(), 1, "{p}");
+    assert_eq!(notes[0]["evidence"], "Lost heart after the Q3 miss.");
+    assert_eq!(notes[0]["role"], "manager");
+    close(&quality(&p, "belief")["score"], 1.0, "belief in 2025-H2");
+}
+
+/// Mia (manager) gives Sam's belief 4 where Nora (coach) gives 2; Nora and Wendy (coach) both
+/// give Mia 3, all in 2026-H1. Leniencies (FORMATS.md): Mia +2 (4 − 2), Nora −1 ((2 − 4) and
+/// (3 − 3) averaged), Wendy 0. Adjusted belief: Sam (4 − 2) and (2 + 1) → 2.5, Mia (3 + 1)
+/// and (3 − 0) → 3.5; both raw scores are 3.
+pub async fn seed_lenient_manager(app: &TestApp) {
+    let rows = [
+        (person::SELLER, person::MANAGER, Manager, 4),
+        (person::SELLER, person::NO_TEAM, Coach, 2),
+        (person::MANAGER, person::NO_TEAM, Coach, 3),
+        (person::MANAGER, person::WEST_2, Coach, 3),
+    ];
+    let seeds: Vec<Seed<'_>> = rows
+        .iter()
+        .map(|&(subject, rater, role, score)| (subject, rater, role, "belief", Some(score), ""))
+        .collect();
+    seed_ratings(app, "2026-H1", &seeds).await;
+}
+
+#[tokio::test]
+async fn the_switch_shows_the_leniency_adjusted_score_beside_the_raw_one() {
+    // Arrange
+    let app = spawn_app().await;
+    seed_lenient_manager(&app).await;
+    let browser = app.login_as(Role::Seller).await;
+    let href = format!("/people/{}/profile", person::SELLER);
+
+    // Act
+    let raw = browser.get(&href).await;
+    let adjusted = browser
+        .get(&format!("{href}?cycle=2026-H1&adjusted=1"))
+        .await;
+
+    // Assert
+    assert_eq!(raw.status, StatusCode::OK, "{}", raw.text);
+    assert!(
+        !raw.text.contains("data-figure=\"adjusted\""),
+        "off by default"
+    );
+    assert_eq!(adjusted.status, StatusCode::OK, "{}", adjusted.text);
+    let belief = adjusted
+        .text
+        .split_once("class=\"gap-table\"")
+        .expect("the gap table")
+        .1
+        .split_once("<tr data-key=\"belief\"")
+        .expect("the belief row")
+        .1
+        .split_once("</tr>")
+        .unwrap()
+        .0;
+    // Raw (4 + 2) / 2 = 3; adjusted (4 − 2) and (2 + 1) → 2.5.
+    assert!(belief.contains(">3.00<"), "{belief}");
+    assert!(
+        belief.contains("<td class=\"num\" data-figure=\"adjusted\">2.50</td>"),
+        "{belief}"
+    );
+    assert!(!adjusted.text.contains("Nora"), "no rater is named");
+}

@@ -6,7 +6,7 @@ use sellerq_domain::Role;
 use sellerq_domain::assessment::RaterRole::{Manager, Peer, SelfRating};
 
 use crate::helpers::{TestApp, person, spawn_app};
-use crate::profile::seed_ratings;
+use crate::profile::{seed_lenient_manager, seed_ratings};
 
 /// East has Mia and Sam; West has Wes and Wendy. Belief and humility are rated for Sam, Mia
 /// (East) and Wes (West) by a manager; Sam also by himself.
@@ -156,4 +156,44 @@ async fn a_leader_sees_the_whole_organisation_and_a_seller_no_team_view() {
     assert_eq!(org.status, StatusCode::OK);
     assert_eq!(org.json()["n_subjects"], 3);
     assert_eq!(seller.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn the_switch_shows_leniency_adjusted_scores_beside_the_raw_ones() {
+    // Arrange: Mia's leniency is +2, Nora's −1, Wendy's 0 (see `seed_lenient_manager`).
+    let app = spawn_app().await;
+    seed_lenient_manager(&app).await;
+    let browser = app.login_as(Role::Manager).await;
+    let view = format!("/teams/{}/view", app.teams.east);
+
+    // Act
+    let raw = browser.get(&view).await;
+    let adjusted = browser.get(&format!("{view}?adjusted=1")).await;
+
+    // Assert
+    assert_eq!(raw.status, StatusCode::OK, "{}", raw.text);
+    assert!(!raw.text.contains("id=\"adjusted\""), "off by default");
+    assert_eq!(adjusted.status, StatusCode::OK, "{}", adjusted.text);
+    let section = adjusted
+        .text
+        .split_once("id=\"adjusted\"")
+        .expect("the adjusted section")
+        .1;
+    // Sam: (4 − 2) and (2 + 1) → 2.5; Mia: (3 + 1) and (3 − 0) → 3.5; both raw scores are 3.
+    assert!(section.contains(">2.5<"), "{section}");
+    assert!(section.contains(">3.5<"), "{section}");
+    assert!(
+        section.contains("Team means per quality, raw and leniency-adjusted"),
+        "the comparison table"
+    );
+    assert!(
+        adjusted
+            .text
+            .contains("name=\"adjusted\" value=\"1\" checked"),
+        "the switch shows its state"
+    );
+    assert!(
+        !section.contains(person::NO_TEAM) && !section.contains("Nora"),
+        "no rater is named"
+    );
 }

@@ -33,9 +33,10 @@
 //!   rounded to the nearest scale level (halves round up: 2.5 → 3). The **weakest** quality has
 //!   the lowest mean, the **most uneven** the largest SD; ties in spectrum order.
 //!
-//! Leniency-adjusted scores (a later issue) fit in front of [`profile`]: adjust each
-//! [`RatingValue`]'s score for its rater, then aggregate as here. Rater identities never reach
-//! this module, which is how a profile cannot leak who gave what.
+//! - **Leniency-adjusted score** ([`adjusted_scores`]): each counted score minus its rater's
+//!   leniency (FORMATS.md), averaged as the quality score is. The caller pairs each rating
+//!   with a leniency; rater identities never reach this module, which is how a profile cannot
+//!   leak who gave what.
 
 use serde::Serialize;
 
@@ -300,6 +301,61 @@ pub fn profile(model: &Model, ratings: &[RatingValue], settings: &OrgSettings) -
         growth_focus: growth.map(|i| qualities[i].key.clone()),
         qualities,
     }
+}
+
+/// Leniency-adjusted quality scores of one subject in one cycle, one per quality of `model`
+/// (spectrum order): every score that counts in [`QualityProfile::score`] minus its rater's
+/// leniency, averaged exactly as the raw score is — the same roles, the same anonymity rule
+/// (peers count only when at least the threshold of them scored the quality). A rater whose
+/// leniency is unknown (`None`: nobody else rated their subjects) is taken as they are. Self
+/// scores are never adjusted, so they are not returned. Each rating comes with its rater's
+/// leniency only, never the rater, so nothing here can say who gave what.
+///
+/// ```
+/// use sellerq_domain::assessment::{adjusted_scores, OrgSettings, RaterRole, RatingValue};
+/// use sellerq_domain::default_model;
+///
+/// let r = |role, score| RatingValue { quality: "belief".parse().unwrap(), role, score: Some(score) };
+/// // A manager half a point lenient and a coach half a point severe: 4 − 0.5 and 2 + 0.5.
+/// let adjusted = adjusted_scores(default_model(),
+///     &[(r(RaterRole::Manager, 4), Some(0.5)), (r(RaterRole::Coach, 2), Some(-0.5))],
+///     &OrgSettings::default());
+/// assert_eq!(adjusted[0], Some(3.0));
+/// ```
+pub fn adjusted_scores(
+    model: &Model,
+    ratings: &[(RatingValue, Option<f64>)],
+    settings: &OrgSettings,
+) -> Vec<Option<f64>> {
+    // Per quality: (sum, n) of adjusted manager+coach scores, and of adjusted peer scores.
+    let mut fixed = vec![(0.0_f64, 0_u32); model.qualities.len()];
+    let mut peers = vec![(0.0_f64, 0_u32); model.qualities.len()];
+    for (r, leniency) in ratings {
+        let Some(score) = r.score else { continue };
+        let Some(i) = model.qualities.iter().position(|q| q.key == r.quality) else {
+            continue;
+        };
+        let value = f64::from(score) - leniency.unwrap_or(0.0);
+        let slot = match r.role {
+            RaterRole::Manager | RaterRole::Coach => &mut fixed[i],
+            RaterRole::Peer => &mut peers[i],
+            RaterRole::SelfRating | RaterRole::Interviewer => continue,
+        };
+        slot.0 += value;
+        slot.1 += 1;
+    }
+    fixed
+        .iter()
+        .zip(&peers)
+        .map(|(&(sum, n), &(peer_sum, peer_n))| {
+            let (sum, n) = if peer_n >= settings.anonymity_threshold {
+                (sum + peer_sum, n + peer_n)
+            } else {
+                (sum, n)
+            };
+            (n > 0).then(|| sum / f64::from(n))
+        })
+        .collect()
 }
 
 /// How many subjects' scores round to one scale level.
@@ -579,6 +635,42 @@ mod tests {
         assert_eq!(q("process_mastery").n_by_role, RoleCounts::default());
         assert_eq!(q("value_crafting").gap, Some(1.0));
         assert_eq!(q("storytelling").gap, Some(-1.0));
+    }
+
+    #[test]
+    fn with_no_leniency_the_adjusted_scores_are_the_raw_scores() {
+        let settings = OrgSettings::default();
+        let raw = profile(default_model(), &pat(), &settings);
+        let paired: Vec<_> = pat().into_iter().map(|r| (r, None)).collect();
+        let adjusted = adjusted_scores(default_model(), &paired, &settings);
+        let scores: Vec<Option<f64>> = raw.qualities.iter().map(|q| q.score).collect();
+        assert_eq!(adjusted, scores);
+    }
+
+    #[test]
+    fn adjusted_scores_subtract_each_raters_leniency_and_keep_the_anonymity_rule() {
+        let leniency = |r: &RatingValue| match r.role {
+            Manager => Some(0.5),
+            Peer => Some(-0.25),
+            Coach => Some(1.0),
+            SelfRating | Interviewer => Some(9.0),
+        };
+        let paired: Vec<_> = pat()
+            .into_iter()
+            .map(|r| {
+                let l = leniency(&r);
+                (r, l)
+            })
+            .collect();
+        let a = adjusted_scores(default_model(), &paired, &OrgSettings::default());
+        // belief: (3 − 0.5) + (2 + 3 + 4 + 3 × 0.25) + (5 − 1) = 16.25 over 5
+        assert!(close(a[0], 16.25 / 5.0));
+        // humility: two peers are withheld, the manager's 2 − 0.5 alone
+        assert!(close(a[1], 1.5));
+        // perseverance: the three peers, 3.25 each
+        assert!(close(a[3], 3.25));
+        // process_mastery: nothing to adjust
+        assert_eq!(a[5], None);
     }
 
     #[test]

@@ -31,7 +31,7 @@ mod settings;
 
 pub use aggregate::{
     BlindSpot, BlindSpotKind, LevelCount, Profile, QualityProfile, RatingValue, RoleCounts,
-    TeamQuality, TeamStats, Trend, TrendSeries, profile, team_stats, trend,
+    TeamQuality, TeamStats, Trend, TrendSeries, adjusted_scores, profile, team_stats, trend,
 };
 pub use cycle::{
     AssignmentStatus, CycleInput, CycleName, CycleStatus, MAX_CYCLE_NAME_LEN, RaterRoles,

@@ -10,9 +10,11 @@
 //! Routes: [`model`] (`GET /model`), [`teams`] and [`people`] (list, create, get, replace,
 //! delete). Paths in the document are relative to its server, `/api/v1`.
 
+pub mod analytics;
 pub mod assessments;
 pub mod cycles;
 pub mod model;
+pub mod outcomes;
 pub mod people;
 pub mod profile;
 pub mod teams;
@@ -50,7 +52,9 @@ use crate::security;
         (name = "people", description = "Sellers and managers, with the columns of people.csv."),
         (name = "cycles", description = "Assessment cycles: participants, rater assignments, status and completion."),
         (name = "assessments", description = "The caller's own rating sheets: list, read, save as draft, submit."),
-        (name = "profiles", description = "Seller profiles and team views computed from submitted ratings; never a rater's identity.")
+        (name = "outcomes", description = "Outcome metrics and each seller's outcomes per period (outcomes.csv)."),
+        (name = "profiles", description = "Seller profiles and team views computed from submitted ratings; never a rater's identity."),
+        (name = "analytics", description = "The validity and reliability reports of the organisation: the figures of `sellerq analyze` on its data, and more.")
     ),
     components(schemas(ErrorBody, ErrorDetail, FieldMessage)),
     modifiers(&BearerAuth),
@@ -79,8 +83,11 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(teams::show, teams::update, teams::delete))
         .routes(routes!(people::list, people::create))
         .routes(routes!(people::show, people::update, people::delete))
+        .routes(routes!(outcomes::list_metrics, outcomes::save_metric))
+        .routes(routes!(outcomes::delete_metric))
+        .routes(routes!(outcomes::list, outcomes::set, outcomes::delete))
         .routes(routes!(cycles::list, cycles::create))
-        .routes(routes!(cycles::show, cycles::update))
+        .routes(routes!(cycles::show, cycles::update, cycles::delete))
         .routes(routes!(cycles::set_status))
         .routes(routes!(cycles::participants, cycles::add_participants))
         .routes(routes!(cycles::raters, cycles::assign))
@@ -92,6 +99,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(profile::show))
         .routes(routes!(profile::team))
         .routes(routes!(profile::organisation))
+        .routes(routes!(analytics::validity))
+        .routes(routes!(analytics::validity_csv_file))
+        .routes(routes!(analytics::reliability))
 }
 
 /// The whole OpenAPI document (also served at `/api/v1/openapi.json`).

@@ -35,8 +35,9 @@
 //!   input counts as missing, so no `NaN` or `inf` reaches the markup.
 //!
 //! Every SVG chart has `data-chart`, `role="img"`, a `<title>` and `<desc>` it is labelled by,
-//! and a `<title>` on every mark with its figures; its `viewBox` is laid out for a 360 px wide
-//! phone and scales up (each chart has a `max-width` in `app.css`).
+//! and a `<title>` on every mark with its figures (except the trend's small multiples, whose
+//! hundreds of dots leave their figures to [`trend_numbers`]); its `viewBox` is laid out for a
+//! 360 px wide phone and scales up (each chart has a `max-width` in `app.css`).
 //!
 //! # Why the heatmap is an HTML table
 //!
@@ -56,12 +57,13 @@ mod profile_spectrum;
 mod radar;
 mod trend;
 
+pub mod forest;
+pub mod scatter;
+
 #[cfg(test)]
 mod preview;
 #[cfg(test)]
 mod testkit;
-
-use std::fmt::Write as _;
 
 use sellerq_domain::model::{Model, Scale, Side};
 
@@ -73,7 +75,7 @@ pub use profile_spectrum::profile_spectrum;
 pub use radar::radar;
 pub use trend::{TrendPoint, TrendSeries, trend, trend_grid, trend_numbers};
 
-use super::svg::{ChartQuality, escape};
+use super::svg::{ChartQuality, escape, escape_into};
 
 /// Which quality a figure belongs to, as the charts place and name it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -293,44 +295,61 @@ impl NumbersTable {
 
     /// The table as escaped HTML (`<table class="numbers-table">`, caption visually hidden).
     pub fn to_html(&self) -> String {
-        let mut h = String::with_capacity(256 + self.rows.len() * 160);
-        let _ = write!(
-            h,
-            "<table class=\"numbers-table\"><caption class=\"visually-hidden\">{}</caption>\
-             <thead><tr><th scope=\"col\">{}</th>",
-            escape(&self.caption),
-            escape(&self.row_header)
-        );
+        let mut h = String::with_capacity(256 + self.rows.len() * (48 + self.columns.len() * 28));
+        self.write_html(&mut h);
+        h
+    }
+
+    fn write_html(&self, h: &mut String) {
+        h.push_str("<table class=\"numbers-table\"><caption class=\"visually-hidden\">");
+        escape_into(h, &self.caption);
+        h.push_str("</caption><thead><tr><th scope=\"col\">");
+        escape_into(h, &self.row_header);
+        h.push_str("</th>");
         for c in &self.columns {
-            let class = if c.numeric { " class=\"num\"" } else { "" };
-            let _ = write!(h, "<th scope=\"col\"{class}>{}</th>", escape(&c.label));
+            h.push_str(if c.numeric {
+                "<th scope=\"col\" class=\"num\">"
+            } else {
+                "<th scope=\"col\">"
+            });
+            escape_into(h, &c.label);
+            h.push_str("</th>");
         }
         h.push_str("</tr></thead><tbody>");
         for r in &self.rows {
             h.push_str("<tr");
             if !r.key.is_empty() {
-                let _ = write!(h, " data-key=\"{}\"", escape(&r.key));
+                h.push_str(" data-key=\"");
+                escape_into(h, &r.key);
+                h.push('"');
             }
-            let _ = write!(h, "><th scope=\"row\">{}</th>", escape(&r.label));
+            h.push_str("><th scope=\"row\">");
+            escape_into(h, &r.label);
+            h.push_str("</th>");
             for (i, cell) in r.cells.iter().enumerate() {
                 let numeric = self.columns.get(i).is_some_and(|c| c.numeric);
-                let class = if numeric { " class=\"num\"" } else { "" };
-                let _ = write!(h, "<td{class}>{}</td>", escape(cell));
+                h.push_str(if numeric {
+                    "<td class=\"num\">"
+                } else {
+                    "<td>"
+                });
+                escape_into(h, cell);
+                h.push_str("</td>");
             }
             h.push_str("</tr>");
         }
         h.push_str("</tbody></table>");
-        h
     }
 
     /// The table folded under a summary: `<details class="numbers">…</details>`.
     pub fn details_html(&self, summary: &str) -> String {
-        format!(
-            "<details class=\"numbers\"><summary>{}</summary><div \
-             class=\"table-wrap\">{}</div></details>",
-            escape(summary),
-            self.to_html()
-        )
+        let mut h = String::with_capacity(384 + self.rows.len() * (48 + self.columns.len() * 28));
+        h.push_str("<details class=\"numbers\"><summary>");
+        escape_into(&mut h, summary);
+        h.push_str("</summary><div class=\"table-wrap\">");
+        self.write_html(&mut h);
+        h.push_str("</div></details>");
+        h
     }
 }
 

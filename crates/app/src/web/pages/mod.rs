@@ -10,8 +10,11 @@ mod login;
 mod model;
 mod people;
 pub(crate) mod profile;
+mod reliability;
+mod settings;
 pub(crate) mod team_view;
 mod teams;
+mod validity;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -35,9 +38,12 @@ pub fn router() -> Router<AppState> {
         .merge(assessments::router())
         .merge(imports::router())
         .merge(people::router())
+        .merge(settings::router())
         .merge(profile::router())
         .merge(team_view::router())
         .merge(model::router())
+        .merge(validity::router())
+        .merge(reliability::router())
 }
 
 /// The 404 page for unknown paths.

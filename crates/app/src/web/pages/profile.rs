@@ -39,11 +39,21 @@ pub fn router() -> Router<AppState> {
     Router::new().route("/people/{id}/profile", get(show))
 }
 
-/// `?cycle=NAME`; empty or absent = the latest cycle with ratings.
+/// `?cycle=NAME`; empty or absent = the latest cycle with ratings. The profile page also
+/// reads `adjusted=1`: show the leniency-adjusted scores beside the raw ones.
 #[derive(Debug, Deserialize, Default)]
 pub struct CycleQuery {
     #[serde(default)]
     pub cycle: String,
+    #[serde(default)]
+    pub adjusted: String,
+}
+
+impl CycleQuery {
+    /// Is the leniency-adjusted switch on (`1`, `on` or `true`)?
+    pub fn adjusted(&self) -> bool {
+        matches!(self.adjusted.as_str(), "1" | "on" | "true")
+    }
 }
 
 /// Everything a profile shows, loaded once for the page and the API.
@@ -140,8 +150,10 @@ pub(crate) async fn load(
         }
     };
 
-    let mut history = Vec::new();
+    let mut history = Vec::with_capacity(all.len());
     let mut shown = None;
+    // The cycles of a history mostly share one model version: ask the store once per version.
+    let mut models: Vec<(i64, Arc<Model>)> = Vec::new();
     for c in &all {
         if chosen
             .as_ref()
@@ -149,10 +161,15 @@ pub(crate) async fn load(
         {
             break;
         }
-        let model = state
-            .store
-            .model(asker.org_id, c.cycle.model_version_id)
-            .await?;
+        let version = c.cycle.model_version_id;
+        let model = match models.iter().find(|(v, _)| *v == version) {
+            Some((_, m)) => Arc::clone(m),
+            None => {
+                let m = state.store.model(asker.org_id, version).await?;
+                models.push((version, Arc::clone(&m)));
+                m
+            }
+        };
         let p = profile(&model, &c.ratings, &settings);
         if chosen.as_ref().is_some_and(|ch| ch.id == c.cycle.id) {
             shown = Some((model, p.clone()));
@@ -266,6 +283,8 @@ struct GapRow {
     blind: Option<&'static str>,
     withheld: bool,
     not_observed: u32,
+    /// The leniency-adjusted score, when the switch is on.
+    adjusted: String,
 }
 
 /// The suggested growth focus with the model's activities for it.
@@ -323,6 +342,7 @@ struct ProfilePage {
     blind_threshold: String,
     withheld_any: bool,
     evidence: Option<Vec<NoteLine>>,
+    adjusted_on: bool,
 }
 
 /// GET /people/{id}/profile?cycle=NAME
@@ -338,7 +358,18 @@ async fn show(
         scope: &viewer.scope,
     };
     let data = load(&state, asker, &raw, &query.cycle).await?;
-    Ok(page(&viewer, &data))
+    let mut page = page(&viewer, &data);
+    if let (true, Some(cycle)) = (query.adjusted(), &data.cycle) {
+        let scores =
+            crate::evidence::adjusted_for(&state, viewer.org.id, cycle, &[&data.subject.id])
+                .await?;
+        let mine = scores.get(data.subject.id.as_str());
+        for (i, row) in page.rows.iter_mut().enumerate() {
+            row.adjusted = fmt_score(mine.and_then(|s| s.get(i).copied().flatten()));
+        }
+        page.adjusted_on = true;
+    }
+    Ok(page)
 }
 
 fn page(viewer: &Viewer, data: &ProfileData) -> ProfilePage {
@@ -388,6 +419,7 @@ fn page(viewer: &Viewer, data: &ProfileData) -> ProfilePage {
                 blind,
                 withheld: q.is_some_and(|q| q.peers_withheld),
                 not_observed: q.map_or(0, |q| q.not_observed),
+                adjusted: String::new(),
                 key: l.key,
                 name: l.name,
             }
@@ -536,6 +568,7 @@ fn page(viewer: &Viewer, data: &ProfileData) -> ProfilePage {
                 })
                 .collect()
         }),
+        adjusted_on: false,
     }
 }
 

@@ -21,7 +21,8 @@ use sellerq_domain::model::{Model, QualityKey};
 use sellerq_domain::{Person, Role, Team};
 use sellerq_store::{Cycle, PeopleFilter, Scope};
 
-use super::profile::CycleQuery;
+use serde::Deserialize;
+
 use super::url_segment;
 use crate::web::AppState;
 use crate::web::charts::{
@@ -30,6 +31,23 @@ use crate::web::charts::{
 use crate::web::error::AppError;
 use crate::web::layout::{Layout, Section};
 use crate::web::session::Viewer;
+
+/// `?cycle=NAME&adjusted=1`: the cycle (empty = the latest with ratings) and whether to show
+/// the leniency-adjusted scores beside the raw ones.
+#[derive(Debug, Deserialize, Default)]
+pub struct ViewQuery {
+    #[serde(default)]
+    pub cycle: String,
+    #[serde(default)]
+    pub adjusted: String,
+}
+
+impl ViewQuery {
+    /// Is the leniency-adjusted switch on (`1`, `on` or `true`)?
+    pub fn adjusted(&self) -> bool {
+        matches!(self.adjusted.as_str(), "1" | "on" | "true")
+    }
+}
 
 /// The team view routes.
 pub fn router() -> Router<AppState> {
@@ -134,13 +152,17 @@ pub(crate) async fn load(
         None => crate::web::current_model(state, org_id).await?,
     };
     let people = state.store.list_people(org_id, &filter).await?;
+    let by_subject: std::collections::HashMap<&str, &[sellerq_domain::assessment::RatingValue]> =
+        ratings
+            .iter()
+            .map(|r| (r.subject.as_str(), r.ratings.as_slice()))
+            .collect();
     let subjects: Vec<(Person, Option<Profile>)> = people
         .into_iter()
         .map(|p| {
-            let prof = ratings
-                .iter()
-                .find(|r| r.subject == p.id)
-                .map(|r| profile(&model, &r.ratings, &settings));
+            let prof = by_subject
+                .get(p.id.as_str())
+                .map(|r| profile(&model, r, &settings));
             (p, prof)
         })
         .collect();
@@ -194,6 +216,15 @@ struct TeamViewPage {
     mindset_index: String,
     behaviour_index: String,
     threshold: u32,
+    adjusted: Option<AdjustedView>,
+    adjusted_on: bool,
+}
+
+/// The leniency-adjusted scores shown beside the raw ones.
+#[derive(Debug)]
+struct AdjustedView {
+    heatmap: String,
+    comparison: String,
 }
 
 /// GET /teams/{id}/view?cycle=NAME
@@ -201,7 +232,7 @@ async fn show(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(raw): Path<String>,
-    Query(query): Query<CycleQuery>,
+    Query(query): Query<ViewQuery>,
 ) -> Result<TeamViewPage, AppError> {
     let data = load(
         &state,
@@ -212,14 +243,14 @@ async fn show(
         &query.cycle,
     )
     .await?;
-    Ok(page(&viewer, &data))
+    finish(&state, &viewer, &data, query.adjusted()).await
 }
 
 /// GET /team-view?cycle=NAME
 async fn show_organisation(
     State(state): State<AppState>,
     viewer: Viewer,
-    Query(query): Query<CycleQuery>,
+    Query(query): Query<ViewQuery>,
 ) -> Result<TeamViewPage, AppError> {
     let data = load(
         &state,
@@ -230,7 +261,96 @@ async fn show_organisation(
         &query.cycle,
     )
     .await?;
-    Ok(page(&viewer, &data))
+    finish(&state, &viewer, &data, query.adjusted()).await
+}
+
+/// The page, with the leniency-adjusted scores when the switch is on.
+async fn finish(
+    state: &AppState,
+    viewer: &Viewer,
+    data: &TeamData,
+    adjusted: bool,
+) -> Result<TeamViewPage, AppError> {
+    let mut page = page(viewer, data);
+    page.adjusted_on = adjusted;
+    if let (true, Some(cycle)) = (adjusted, &data.cycle) {
+        let ids: Vec<&sellerq_domain::PersonId> = data
+            .subjects
+            .iter()
+            .filter(|(_, p)| p.is_some())
+            .map(|(p, _)| &p.id)
+            .collect();
+        let scores = crate::evidence::adjusted_for(state, viewer.org.id, cycle, &ids).await?;
+        page.adjusted = Some(adjusted_view(data, &scores));
+    }
+    Ok(page)
+}
+
+/// The adjusted heatmap and the team means raw and adjusted, quality by quality.
+fn adjusted_view(
+    data: &TeamData,
+    scores: &std::collections::HashMap<String, Vec<Option<f64>>>,
+) -> AdjustedView {
+    let scale = ChartScale::from_model(&data.model.scale);
+    let labels = QualityLabel::from_model(&data.model);
+    let rows: Vec<HeatmapRow> = data
+        .subjects
+        .iter()
+        .filter(|(_, prof)| prof.is_some())
+        .map(|(p, _)| HeatmapRow {
+            name: p.name.clone(),
+            href: Some(profile_href(p, data.cycle.as_ref())),
+            values: scores
+                .get(p.id.as_str())
+                .cloned()
+                .unwrap_or_else(|| vec![None; labels.len()]),
+        })
+        .collect();
+    let mean_of = |i: usize| {
+        let (sum, n) = rows
+            .iter()
+            .filter_map(|r| r.values.get(i).copied().flatten())
+            .fold((0.0, 0u32), |(s, n), v| (s + v, n + 1));
+        (n > 0).then(|| sum / f64::from(n))
+    };
+    let table = charts::NumbersTable {
+        caption: "Team means per quality, raw and leniency-adjusted".into(),
+        row_header: "Quality".into(),
+        columns: ["Raw mean", "Adjusted mean", "Adjusted − raw"]
+            .into_iter()
+            .map(|label| charts::NumbersColumn {
+                label: label.into(),
+                numeric: true,
+            })
+            .collect(),
+        rows: labels
+            .iter()
+            .enumerate()
+            .map(|(i, l)| {
+                let raw = data.stats.quality(&l.key).and_then(|q| q.mean);
+                let adjusted = mean_of(i);
+                let diff = raw.zip(adjusted).map(|(r, a)| a - r);
+                charts::NumbersRow {
+                    key: l.key.clone(),
+                    label: l.name.clone(),
+                    side: Some(l.side),
+                    cells: vec![fmt_score(raw), fmt_score(adjusted), charts::fmt_gap(diff)],
+                }
+            })
+            .collect(),
+    };
+    let caption = "Leniency-adjusted quality scores: each rating minus its rater's leniency";
+    AdjustedView {
+        heatmap: charts::heatmap(
+            &labels,
+            &rows,
+            &scale,
+            "team-heatmap-adjusted",
+            caption,
+            "Seller",
+        ),
+        comparison: table.to_html(),
+    }
 }
 
 /// The chart inputs of a team's statistics.
@@ -352,6 +472,8 @@ fn page(viewer: &Viewer, data: &TeamData) -> TeamViewPage {
         mindset_index: fmt_score(data.stats.mindset_index),
         behaviour_index: fmt_score(data.stats.behaviour_index),
         threshold: data.settings.anonymity_threshold,
+        adjusted: None,
+        adjusted_on: false,
     }
 }
 

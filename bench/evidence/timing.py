@@ -1,0 +1,179 @@
+#!/usr/bin/env python3
+"""The timing client of bench/evidence/run.sh (stdlib only; reuses bench/views/client.py).
+
+    timing.py cold BASE_URL LOG_FILE LABEL PATH     one request, on a server that just started
+    timing.py warm BASE_URL LOG_FILE CYCLE          N requests of each endpoint after a warm-up
+    timing.py summary                               the table of every figure, PASS/FAIL
+
+Environment: BENCH_EMAIL, BENCH_PASSWORD (the admin's login, for the pages), BENCH_TOKEN (an
+API token, for /api/v1), N (default 30), WARMUP (default 2), BENCH_RESULTS (a file the cold
+and warm modes append their figures to, one JSON object a line, for `summary`).
+
+Server time is taken from the tower-http trace log exactly as bench/views does: the gap
+between a request's `started processing request` and `finished processing request` lines.
+Client time is the loopback wall time until the whole body is read. Percentiles are
+nearest-rank. Target (issue 5): under 500 ms of server time for the validity and the
+reliability page; the same is asked of their API twins. Cold: the one request; warm: p95.
+"""
+import importlib.util
+import json
+import os
+import sys
+import time
+import urllib.parse
+
+here = os.path.dirname(os.path.abspath(__file__))
+spec = importlib.util.spec_from_file_location(
+    "views_client", os.path.join(here, "..", "views", "client.py"))
+views = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(views)
+
+TARGET_MS = 500.0
+
+
+def record(**fields):
+    """Appends one figure to BENCH_RESULTS (if set)."""
+    path = os.environ.get("BENCH_RESULTS")
+    if path:
+        with open(path, "a") as f:
+            f.write(json.dumps(fields) + "\n")
+
+
+def breakdown(log, offset):
+    """The `sellerq::evidence` debug lines logged after `offset`, without their prefixes."""
+    with open(log, "rb") as f:
+        f.seek(offset)
+        text = f.read().decode("utf-8", "replace")
+    out = []
+    for raw in text.splitlines():
+        line = views.ANSI.sub("", raw)
+        if "evidence:" in line:
+            out.append("    " + line[line.index("evidence:"):])
+    return out
+
+
+def endpoints(cycle: str) -> list[tuple[str, str, bool]]:
+    q = urllib.parse.urlencode({"cycle": cycle})
+    return [
+        ("page  /analytics/validity", f"/analytics/validity?{q}", False),
+        ("page  /analytics/reliability", f"/analytics/reliability?{q}", False),
+        ("api   /api/v1/analytics/validity", f"/api/v1/analytics/validity?{q}", True),
+        ("api   /api/v1/analytics/reliability", f"/api/v1/analytics/reliability?{q}", True),
+    ]
+
+
+def client(base: str, api: bool) -> tuple[object, dict]:
+    c = views.Client(base)
+    if api:
+        return c, {"Authorization": f"Bearer {os.environ['BENCH_TOKEN']}",
+                   "Accept": "application/json"}
+    views.login(c, os.environ["BENCH_EMAIL"], os.environ["BENCH_PASSWORD"])
+    return c, {}
+
+
+def timed(c, headers, log, path, n):
+    """(server ms list, client ms list, status, size) of n requests of path."""
+    time.sleep(0.2)
+    offset = os.path.getsize(log)
+    client_ms, status, size = [], None, 0
+    for _ in range(n):
+        status, _, body, dt = c.request("GET", path, headers=headers)
+        size = len(body)
+        client_ms.append(dt * 1000.0)
+        if status != 200:
+            break
+    time.sleep(0.3)
+    server = [g for g, _ in views.server_times(log, offset, path)]
+    return server, client_ms, status, size
+
+
+def line(label, server, client_ms, size, n):
+    p = views.pct
+    print(f"{label:<38} n={n:<3} {size / 1024:8.1f} KiB   server ms p50 {p(server, 50):8.1f}"
+          f"  p95 {p(server, 95):8.1f}  max {max(server):8.1f}   client p50 {p(client_ms, 50):8.1f}")
+
+
+def cold(base, log, label, path):
+    api = path.startswith("/api/")
+    c, headers = client(base, api)
+    offset = os.path.getsize(log)
+    server, client_ms, status, size = timed(c, headers, log, path, 1)
+    if status != 200 or not server:
+        print(f"{label:<38} cold: status {status} (not measured)")
+        record(kind="cold", label=label, ms=None, ok=False)
+        return
+    ok = server[0] < TARGET_MS
+    print(f"{label:<38} cold  {size / 1024:8.1f} KiB   server ms {server[0]:8.1f}"
+          f"   client {client_ms[0]:8.1f}   target < {TARGET_MS:g}: {'PASS' if ok else 'FAIL'}")
+    for line in breakdown(log, offset):
+        print(line)
+    record(kind="cold", label=label, ms=server[0], ok=ok)
+
+
+def warm(base, log, cycle):
+    n = int(os.environ.get("N", 30))
+    warmup = int(os.environ.get("WARMUP", 2))
+    ok = True
+    for label, path, api in endpoints(cycle):
+        c, headers = client(base, api)
+        status = None
+        for _ in range(warmup):
+            status, _, body, _ = c.request("GET", path, headers=headers)
+        if status != 200:
+            print(f"{label:<38} status {status}: not measured ({body[:120]!r})")
+            if not api:
+                ok = False
+            continue
+        if api and "validity" in path:
+            doc = json.loads(body)
+            print(f"  (n = {doc.get('n')}, ΔR² = {doc['hierarchical'].get('delta_r2')}, "
+                  f"interval {doc.get('delta_r2_interval')}, cv {doc.get('cross_validation')})")
+        server, client_ms, status, size = timed(c, headers, log, path, n)
+        if status != 200 or len(server) != n:
+            views.die(f"{path}: status {status}, {len(server)} trace entries for {n} requests")
+        line(label, server, client_ms, size, n)
+        passed = views.pct(server, 95) < TARGET_MS
+        ok &= passed
+        print(f"  target server p95 < {TARGET_MS:g} ms: {'PASS' if passed else 'FAIL'}")
+        record(kind="warm", label=label, p50=views.pct(server, 50),
+               p95=views.pct(server, 95), ok=passed)
+    return ok
+
+
+def summary():
+    """Prints every figure of this run in one table; exit status 1 if any missed the target."""
+    rows = {}
+    with open(os.environ["BENCH_RESULTS"]) as f:
+        for raw in f:
+            r = json.loads(raw)
+            rows.setdefault(r["label"], {})[r["kind"]] = r
+    fmt = lambda x: "—" if x is None else f"{x:.1f}"
+    print(f"-- summary (server ms; target < {TARGET_MS:g} ms cold and warm p95)")
+    print(f"{'endpoint':<38} {'cold':>9} {'warm p50':>9} {'warm p95':>9}  result")
+    all_ok = True
+    for label, kinds in rows.items():
+        cold_r, warm_r = kinds.get("cold", {}), kinds.get("warm", {})
+        ok = bool(cold_r.get("ok")) and bool(warm_r.get("ok"))
+        all_ok &= ok
+        print(f"{label:<38} {fmt(cold_r.get('ms')):>9} {fmt(warm_r.get('p50')):>9}"
+              f" {fmt(warm_r.get('p95')):>9}  {'PASS' if ok else 'FAIL'}")
+    return all_ok
+
+
+def main():
+    mode = sys.argv[1]
+    if mode == "cold":
+        cold(*sys.argv[2:6])
+    elif mode == "warm":
+        sys.exit(0 if warm(*sys.argv[2:5]) else 1)
+    elif mode == "summary":
+        sys.exit(0 if summary() else 1)
+    elif mode == "list":
+        for label, path, _ in endpoints(sys.argv[2]):
+            print(f"{label}\t{path}")
+    else:
+        views.die(f"unknown mode {mode!r}")
+
+
+if __name__ == "__main__":
+    main()
