@@ -338,6 +338,40 @@ pub fn compute(ds: &Dataset, opts: &Options) -> Result<Report, ReportError> {
     })
 }
 
+/// Per subject of a cycle (in id order) and quality: FORMATS.md's quality score (the mean of
+/// the non-self ratings) and the self score, as [`compute`] uses them. For the app's reports,
+/// which show more than the JSON document and must start from the same numbers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SubjectScores {
+    /// The subjects' indexes ([`Dataset::id`]).
+    pub subjects: Vec<u32>,
+    /// The number of qualities.
+    pub n_q: usize,
+    /// `others[s * n_q + q]`: the quality score of subject `s` on quality `q`.
+    pub others: Vec<Option<f64>>,
+    /// `own[s * n_q + q]`: the self score.
+    pub own: Vec<Option<f64>>,
+}
+
+impl SubjectScores {
+    /// The scores of `cycle` (an index into [`Dataset::cycles`]).
+    pub fn of(ds: &Dataset, cycle: usize) -> Self {
+        let cells = Cells::new(ds, cycle);
+        Self {
+            subjects: cells.subjects,
+            n_q: cells.n_q,
+            others: cells.score,
+            own: cells.own,
+        }
+    }
+}
+
+/// Per id ([`Dataset::id`]): the subject's outcome, the mean of `metric` over `periods` (all
+/// periods when empty) exactly as [`compute`] takes it (an exactly rounded sum).
+pub fn subject_outcomes(ds: &Dataset, metric: &str, periods: &[String]) -> Vec<Option<f64>> {
+    outcome(ds, metric, periods.to_vec(), &mut Vec::new()).0
+}
+
 /// Per subject of the cycle (in id order) and quality: the quality score, the self score and
 /// the number of non-self raters.
 struct Cells<'a> {

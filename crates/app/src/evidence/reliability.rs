@@ -24,7 +24,7 @@ use sellerq_stats::reliability::cronbach_alpha;
 use super::cache::{Key, Value};
 use super::data::{self, Loaded};
 use super::{Agreement, Badge, QualityReliability, RaterRow, ReliabilityView};
-use crate::analyze::report::RaterReport;
+use crate::analyze::report::{RaterReport, SubjectScores};
 use crate::analyze::text::leniency_outliers;
 use crate::web::AppState;
 use crate::web::error::AppError;
@@ -113,58 +113,13 @@ pub(crate) async fn leniency_by_id(
     Ok(map)
 }
 
-/// Per subject of the cycle and quality: the quality score and the self score.
-struct Scores {
-    n_q: usize,
-    /// `others[s * n_q + q]`
-    others: Vec<Option<f64>>,
-    own: Vec<Option<f64>>,
-}
-
-fn scores(loaded: &Loaded, cycle: usize) -> Scores {
-    let ds = &loaded.ds;
-    let n_q = ds.qualities().len();
-    let n = ds.subject_count(cycle);
-    let mut out = Scores {
-        n_q,
-        others: vec![None; n * n_q],
-        own: vec![None; n * n_q],
-    };
-    let (mut sums, mut counts) = (vec![0u32; n_q], vec![0u32; n_q]);
-    for (s, subject) in ds.subjects_in(cycle).enumerate() {
-        sums.fill(0);
-        counts.fill(0);
-        for r in subject.ratings {
-            let q = usize::from(r.quality);
-            if r.role().is_self() {
-                out.own[s * n_q + q] = Some(f64::from(r.score));
-            } else if r.role().is_other() {
-                sums[q] += u32::from(r.score);
-                counts[q] += 1;
-            }
-        }
-        for q in 0..n_q {
-            if counts[q] > 0 {
-                out.others[s * n_q + q] = Some(f64::from(sums[q]) / f64::from(counts[q]));
-            }
-        }
-    }
-    out
-}
-
-impl Scores {
-    fn subjects(&self) -> usize {
-        self.others.len().checked_div(self.n_q).unwrap_or(0)
-    }
-}
-
 /// Alpha of the other qualities when each is left out; `None` for a quality without scores.
-fn alpha_if_dropped(keys: &[Box<str>], sc: &Scores) -> Vec<(String, Option<f64>)> {
+fn alpha_if_dropped(keys: &[Box<str>], sc: &SubjectScores) -> Vec<(String, Option<f64>)> {
     let present: Vec<usize> = (0..sc.n_q)
-        .filter(|&q| (0..sc.subjects()).any(|s| sc.others[s * sc.n_q + q].is_some()))
+        .filter(|&q| (0..sc.subjects.len()).any(|s| sc.others[s * sc.n_q + q].is_some()))
         .collect();
     let mut rows = Vec::new();
-    for s in 0..sc.subjects() {
+    for s in 0..sc.subjects.len() {
         let row: Option<Vec<f64>> = present.iter().map(|&q| sc.others[s * sc.n_q + q]).collect();
         if let Some(row) = row {
             rows.extend(row);
@@ -291,7 +246,7 @@ fn build(loaded: &Loaded, blind_spot_threshold: f64) -> Result<ReliabilityView, 
     let cycle = ds
         .cycle_index(loaded.cycle.name.as_str())
         .ok_or_else(|| AppError::invalid("cycle", "the cycle has no ratings"))?;
-    let sc = scores(loaded, cycle);
+    let sc = SubjectScores::of(&loaded.ds, cycle);
 
     let qualities = report
         .qualities
@@ -306,7 +261,7 @@ fn build(loaded: &Loaded, blind_spot_threshold: f64) -> Result<ReliabilityView, 
         .iter()
         .enumerate()
         .map(|(q, key)| {
-            let pairs: Vec<(f64, f64)> = (0..sc.subjects())
+            let pairs: Vec<(f64, f64)> = (0..sc.subjects.len())
                 .filter_map(|s| Some((sc.own[s * sc.n_q + q]?, sc.others[s * sc.n_q + q]?)))
                 .collect();
             agreement(key, &pairs, blind_spot_threshold)

@@ -26,7 +26,9 @@ use super::{
     BOOTSTRAP_RESAMPLES, CrossValidation, EvidenceQuery, FOLDS, Interval, MetricChoice, SEED,
     SubjectPoint, ValidityView,
 };
-use crate::analyze::report::{Hierarchical, Kind, Options, Report, ReportError, Validity};
+use crate::analyze::report::{
+    Hierarchical, Kind, Options, Report, ReportError, SubjectScores, Validity, subject_outcomes,
+};
 use crate::analyze::text::{BARELY_VARIES, MIN_N};
 use crate::web::AppState;
 use crate::web::error::AppError;
@@ -132,7 +134,6 @@ fn rows(loaded: &Loaded, validity: &Validity, metric: &str, periods: &[String]) 
     let Some(cycle) = ds.cycle_index(loaded.cycle.name.as_str()) else {
         return Rows::default();
     };
-    let n_q = ds.qualities().len();
     // Where each indicator's value comes from.
     enum Source {
         Quality(usize),
@@ -154,36 +155,28 @@ fn rows(loaded: &Loaded, validity: &Validity, metric: &str, periods: &[String]) 
                 .map_or(Source::Nothing, Source::Trailing),
         })
         .collect();
-    let outcome = outcomes(loaded, metric, periods);
+    let outcome = subject_outcomes(ds, metric, periods);
+    let scores = SubjectScores::of(ds, cycle);
+    let n_q = scores.n_q;
     let mut points = Vec::new();
-    let (mut sums, mut counts) = (vec![0u32; n_q], vec![0u32; n_q]);
-    for subject in ds.subjects_in(cycle) {
-        sums.fill(0);
-        counts.fill(0);
-        for r in subject.ratings {
-            if r.role().is_other() {
-                sums[usize::from(r.quality)] += u32::from(r.score);
-                counts[usize::from(r.quality)] += 1;
-            }
-        }
-        if counts.iter().all(|&c| c == 0) {
+    for (s, &subject) in scores.subjects.iter().enumerate() {
+        let quality = &scores.others[s * n_q..(s + 1) * n_q];
+        if quality.iter().all(Option::is_none) {
             continue;
         }
-        let Some(y) = outcome[subject.subject as usize] else {
+        let Some(y) = outcome[subject as usize] else {
             continue;
         };
-        let trailing = ds.trailing(subject.subject);
+        let trailing = ds.trailing(subject);
         let values: Vec<Option<f64>> = sources
             .iter()
             .map(|s| match *s {
-                Source::Quality(q) => {
-                    (counts[q] > 0).then(|| f64::from(sums[q]) / f64::from(counts[q]))
-                }
+                Source::Quality(q) => quality[q],
                 Source::Trailing(t) => trailing.and_then(|v| v[t]),
                 Source::Nothing => None,
             })
             .collect();
-        let id = ds.id(subject.subject).to_owned();
+        let id = ds.id(subject).to_owned();
         points.push(SubjectPoint {
             name: loaded.names.get(&id).cloned().unwrap_or_else(|| id.clone()),
             id,
@@ -193,42 +186,6 @@ fn rows(loaded: &Loaded, validity: &Validity, metric: &str, periods: &[String]) 
         });
     }
     Rows { points }
-}
-
-/// Per id: the mean of the metric over the periods (all periods when none are chosen).
-fn outcomes(loaded: &Loaded, metric: &str, periods: &[String]) -> Vec<Option<f64>> {
-    let ds = &loaded.ds;
-    let mut out = vec![None; ds.ids().len()];
-    let Some(m) = ds.metrics().iter().position(|x| **x == *metric) else {
-        return out;
-    };
-    let chosen: Vec<bool> = ds
-        .periods()
-        .iter()
-        .map(|p| periods.is_empty() || periods.iter().any(|c| **c == **p))
-        .collect();
-    let mut acc: Vec<(f64, f64, u32)> = vec![(0.0, 0.0, 0); ds.ids().len()];
-    for o in ds.outcomes() {
-        if o.metric as usize == m && chosen[o.period as usize] {
-            // Neumaier's compensated sum.
-            let (s, c, n) = &mut acc[o.subject as usize];
-            let t = *s + o.value;
-            *c += if s.abs() >= o.value.abs() {
-                (*s - t) + o.value
-            } else {
-                (o.value - t) + *s
-            };
-            *s = t;
-            *n += 1;
-        }
-    }
-    for (slot, (s, c, n)) in out.iter_mut().zip(acc) {
-        if n > 0 {
-            let mean = (s + c) / f64::from(n);
-            *slot = mean.is_finite().then_some(mean);
-        }
-    }
-    out
 }
 
 /// Computes the whole view.

@@ -8,7 +8,7 @@ use sellerq_domain::{PersonId, Role, default_model};
 use serde_json::json;
 
 use crate::cycles::cycle_with;
-use crate::helpers::{TestApp, TestClient, TestResponse, person, spawn_app};
+use crate::helpers::{TestApp, TestClient, TestResponse, person, spawn_app, upload_csv};
 
 /// The default model's quality keys, in spectrum order.
 fn keys() -> Vec<String> {
@@ -597,52 +597,6 @@ async fn the_outstanding_csv_lists_the_raters_still_to_submit() {
     );
 }
 
-/// A multipart upload to `/imports` by hand (the test client has no multipart feature).
-async fn upload(
-    client: &TestClient,
-    kind: &str,
-    file_name: &str,
-    csv: &str,
-    csrf: Option<&str>,
-) -> TestResponse {
-    let boundary = "sellerq-test-boundary-7d1";
-    let mut body = String::new();
-    let mut part = |name: &str, file: Option<&str>, value: &str| {
-        body.push_str(&format!(
-            "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\""
-        ));
-        if let Some(f) = file {
-            body.push_str(&format!("; filename=\"{f}\"\r\nContent-Type: text/csv"));
-        }
-        body.push_str(&format!("\r\n\r\n{value}\r\n"));
-    };
-    if let Some(t) = csrf {
-        part("csrf", None, t);
-    }
-    part("kind", None, kind);
-    part("file", Some(file_name), csv);
-    part("pasted", None, "");
-    body.push_str(&format!("--{boundary}--\r\n"));
-    let resp = client
-        .client
-        .post(format!("{}/imports", client.address))
-        .header(
-            "content-type",
-            format!("multipart/form-data; boundary={boundary}"),
-        )
-        .body(body)
-        .send()
-        .await
-        .expect("the server answers");
-    let status = resp.status();
-    let headers = resp.headers().clone();
-    TestResponse {
-        status,
-        headers,
-        text: resp.text().await.unwrap_or_default(),
-    }
-}
-
 #[tokio::test]
 async fn an_upload_with_one_bad_row_writes_nothing_and_lists_the_row() {
     // Arrange
@@ -655,13 +609,13 @@ async fn an_upload_with_one_bad_row_writes_nothing_and_lists_the_row() {
                 2026-H1,p-sam,p-mia,manager,ownership,3,\n";
 
     // Act
-    let bad = upload(&admin, "ratings", "q1-ratings.csv", file, Some(&csrf)).await;
+    let bad = upload_csv(&admin, "ratings", "q1-ratings.csv", file, Some(&csrf)).await;
     let cycle_after_bad = app
         .store
         .cycle_by_name(app.org_id, "2026-H1")
         .await
         .expect("store");
-    let good = upload(
+    let good = upload_csv(
         &admin,
         "ratings",
         "q1-ratings.csv",
@@ -669,10 +623,10 @@ async fn an_upload_with_one_bad_row_writes_nothing_and_lists_the_row() {
         Some(&csrf),
     )
     .await;
-    let forged = upload(&admin, "ratings", "x.csv", file, None).await;
+    let forged = upload_csv(&admin, "ratings", "x.csv", file, None).await;
     let leader = app.login_as(Role::Leader).await;
     let leader_csrf = leader.csrf.clone().expect("a session token");
-    let by_leader = upload(
+    let by_leader = upload_csv(
         &leader,
         "people",
         "people.csv",
@@ -714,7 +668,7 @@ async fn a_people_upload_reports_its_summary() {
     let admin = app.login_as(Role::Admin).await;
     let csrf = admin.csrf.clone().expect("a session token");
 
-    let resp = upload(
+    let resp = upload_csv(
         &admin,
         "people",
         "people.csv",

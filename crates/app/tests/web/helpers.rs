@@ -704,3 +704,50 @@ impl TestApp {
             .id
     }
 }
+
+/// A multipart upload of a CSV file to `/imports` by hand (the test client has no multipart
+/// feature); `csrf` is the form token to send, if any.
+pub async fn upload_csv(
+    client: &TestClient,
+    kind: &str,
+    file_name: &str,
+    csv: &str,
+    csrf: Option<&str>,
+) -> TestResponse {
+    let boundary = "sellerq-test-boundary-7d1";
+    let mut body = String::new();
+    let mut part = |name: &str, file: Option<&str>, value: &str| {
+        body.push_str(&format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\""
+        ));
+        if let Some(f) = file {
+            body.push_str(&format!("; filename=\"{f}\"\r\nContent-Type: text/csv"));
+        }
+        body.push_str(&format!("\r\n\r\n{value}\r\n"));
+    };
+    if let Some(t) = csrf {
+        part("csrf", None, t);
+    }
+    part("kind", None, kind);
+    part("file", Some(file_name), csv);
+    part("pasted", None, "");
+    body.push_str(&format!("--{boundary}--\r\n"));
+    let resp = client
+        .client
+        .post(format!("{}/imports", client.address))
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(body)
+        .send()
+        .await
+        .expect("the server answers");
+    let status = resp.status();
+    let headers = resp.headers().clone();
+    TestResponse {
+        status,
+        headers,
+        text: resp.text().await.unwrap_or_default(),
+    }
+}

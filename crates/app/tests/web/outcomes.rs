@@ -7,7 +7,7 @@ use sellerq_domain::{PersonId, Role};
 use sellerq_store::{Actor, OutcomeFilter, OutcomeRecord};
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, TestClient, TestResponse, person, spawn_app};
+use crate::helpers::{TestApp, person, spawn_app, upload_csv};
 
 // --- helpers ---------------------------------------------------------------------------------
 
@@ -56,46 +56,6 @@ async fn all_outcomes(app: &TestApp) -> Vec<OutcomeRecord> {
 
 fn outcome_body(period: &str, metric: &str, value: f64) -> Value {
     json!({"period": period, "metric": metric, "value": value})
-}
-
-/// A multipart upload to `/imports` by hand (the test client has no multipart feature).
-async fn upload(client: &TestClient, kind: &str, file_name: &str, csv: &str) -> TestResponse {
-    let boundary = "sellerq-outcomes-boundary-3f2";
-    let mut body = String::new();
-    let mut part = |name: &str, file: Option<&str>, value: &str| {
-        body.push_str(&format!(
-            "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\""
-        ));
-        if let Some(f) = file {
-            body.push_str(&format!("; filename=\"{f}\"\r\nContent-Type: text/csv"));
-        }
-        body.push_str(&format!("\r\n\r\n{value}\r\n"));
-    };
-    if let Some(t) = &client.csrf {
-        part("csrf", None, t);
-    }
-    part("kind", None, kind);
-    part("file", Some(file_name), csv);
-    part("pasted", None, "");
-    body.push_str(&format!("--{boundary}--\r\n"));
-    let resp = client
-        .client
-        .post(format!("{}/imports", client.address))
-        .header(
-            "content-type",
-            format!("multipart/form-data; boundary={boundary}"),
-        )
-        .body(body)
-        .send()
-        .await
-        .expect("the server answers");
-    let status = resp.status();
-    let headers = resp.headers().clone();
-    TestResponse {
-        status,
-        headers,
-        text: resp.text().await.unwrap_or_default(),
-    }
 }
 
 // --- the API -----------------------------------------------------------------------------------
@@ -591,14 +551,16 @@ async fn an_outcomes_upload_with_one_bad_row_writes_nothing_and_lists_the_row() 
 
     // Act
     let form = admin.get("/imports").await;
-    let bad = upload(&admin, "outcomes", "q1-outcomes.csv", file).await;
+    let csrf = admin.csrf.clone();
+    let bad = upload_csv(&admin, "outcomes", "q1-outcomes.csv", file, csrf.as_deref()).await;
     let after_bad = all_outcomes(&app).await;
     let metrics_after_bad = app.store.metrics(app.org_id).await.expect("metrics");
-    let good = upload(
+    let good = upload_csv(
         &admin,
         "outcomes",
         "q1-outcomes.csv",
         &file.replace("p-ghost,2026-Q1,quota_attainment,0.8\n", ""),
+        csrf.as_deref(),
     )
     .await;
 

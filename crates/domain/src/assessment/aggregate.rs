@@ -217,7 +217,7 @@ pub fn profile(model: &Model, ratings: &[RatingValue], settings: &OrgSettings) -
         .iter()
         .zip(&cells)
         .map(|(q, c)| {
-            let peers_count = c.peer.n >= settings.anonymity_threshold;
+            let peers_count = settings.peers_count(c.peer.n);
             let peer = if peers_count {
                 c.peer
             } else {
@@ -348,7 +348,7 @@ pub fn adjusted_scores(
         .iter()
         .zip(&peers)
         .map(|(&(sum, n), &(peer_sum, peer_n))| {
-            let (sum, n) = if peer_n >= settings.anonymity_threshold {
+            let (sum, n) = if settings.peers_count(peer_n) {
                 (sum + peer_sum, n + peer_n)
             } else {
                 (sum, n)

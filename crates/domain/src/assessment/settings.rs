@@ -20,6 +20,12 @@ impl OrgSettings {
     /// The largest anonymity threshold accepted.
     pub const MAX_ANONYMITY_THRESHOLD: u32 = 20;
 
+    /// The anonymity rule: do the scores of `peers` peers on one quality count (enough of
+    /// them that none can be singled out)?
+    pub fn peers_count(&self, peers: u32) -> bool {
+        peers >= self.anonymity_threshold
+    }
+
     /// Checks typed values (JSON, store rows).
     pub fn check(&self) -> Result<(), FieldErrors> {
         let mut errs = FieldErrors::default();

@@ -39,8 +39,8 @@ pub fn router() -> Router<AppState> {
     Router::new().route("/people/{id}/profile", get(show))
 }
 
-/// `?cycle=NAME`; empty or absent = the latest cycle with ratings. The profile page also
-/// reads `adjusted=1`: show the leniency-adjusted scores beside the raw ones.
+/// `?cycle=NAME`; empty or absent = the latest cycle with ratings. The profile and team-view
+/// pages also read `adjusted=1`: show the leniency-adjusted scores beside the raw ones.
 #[derive(Debug, Deserialize, Default)]
 pub struct CycleQuery {
     #[serde(default)]

@@ -21,8 +21,7 @@ use sellerq_domain::model::{Model, QualityKey};
 use sellerq_domain::{Person, Role, Team};
 use sellerq_store::{Cycle, PeopleFilter, Scope};
 
-use serde::Deserialize;
-
+use super::profile::CycleQuery;
 use super::url_segment;
 use crate::web::AppState;
 use crate::web::charts::{
@@ -31,23 +30,6 @@ use crate::web::charts::{
 use crate::web::error::AppError;
 use crate::web::layout::{Layout, Section};
 use crate::web::session::Viewer;
-
-/// `?cycle=NAME&adjusted=1`: the cycle (empty = the latest with ratings) and whether to show
-/// the leniency-adjusted scores beside the raw ones.
-#[derive(Debug, Deserialize, Default)]
-pub struct ViewQuery {
-    #[serde(default)]
-    pub cycle: String,
-    #[serde(default)]
-    pub adjusted: String,
-}
-
-impl ViewQuery {
-    /// Is the leniency-adjusted switch on (`1`, `on` or `true`)?
-    pub fn adjusted(&self) -> bool {
-        matches!(self.adjusted.as_str(), "1" | "on" | "true")
-    }
-}
 
 /// The team view routes.
 pub fn router() -> Router<AppState> {
@@ -232,7 +214,7 @@ async fn show(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(raw): Path<String>,
-    Query(query): Query<ViewQuery>,
+    Query(query): Query<CycleQuery>,
 ) -> Result<TeamViewPage, AppError> {
     let data = load(
         &state,
@@ -250,7 +232,7 @@ async fn show(
 async fn show_organisation(
     State(state): State<AppState>,
     viewer: Viewer,
-    Query(query): Query<ViewQuery>,
+    Query(query): Query<CycleQuery>,
 ) -> Result<TeamViewPage, AppError> {
     let data = load(
         &state,
