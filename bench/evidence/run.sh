@@ -68,9 +68,13 @@ cycle=$(cat "$data/cycle.txt")
 
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
 base="http://127.0.0.1:$port"
+# start_server [precompute]: without the argument the background computation of the default
+# reports is off (`SELLERQ_NO_PRECOMPUTE=true`), so that a request computes its report itself.
 start_server() {
   : >"$log"
-  SELLERQ_LOG=info,tower_http=debug,sellerq::evidence=debug SELLERQ_LOG_FORMAT=text \
+  local no_precompute=true
+  [[ ${1:-} == precompute ]] && no_precompute=false
+  SELLERQ_NO_PRECOMPUTE=$no_precompute SELLERQ_LOG=info,tower_http=debug,sellerq::evidence=debug,sellerq_store::sqlite::analysis=debug SELLERQ_LOG_FORMAT=text \
     "$bin" serve --db "$db" --bind "127.0.0.1:$port" >"$data/server.out" 2>"$log" &
   server_pid=$!
   for _ in $(seq 100); do
@@ -87,14 +91,18 @@ export BENCH_RESULTS="$data/results.jsonl"
 : >"$BENCH_RESULTS"
 echo
 echo "== bench/evidence: sellerq $("$bin" --version | awk '{print $2}'), $(nproc) cores, $sellers sellers, cycle $cycle =="
-echo "-- cold: the first request after the server starts (nothing cached, database pages warm in the OS cache)"
+echo "-- cold: the first request after the server starts, nothing computed in the background: the"
+echo "   request reads the data and computes its report (database pages warm in the OS cache)"
 while IFS=$'\t' read -r label path; do
   start_server
   python3 "$here/timing.py" cold "$base" "$log" "$label" "$path"
   stop_server
 done < <(python3 "$here/timing.py" list "$cycle")
+echo "-- first view: the server as it runs by default computes the default reports in the background"
+echo "   when it starts (and after every change of the data); then one request of each endpoint"
+start_server precompute
+python3 "$here/timing.py" first "$base" "$log" "$cycle"
 echo "-- warm: repeated requests (the reports come from the cache until the data change)"
-start_server
 python3 "$here/timing.py" warm "$base" "$log" "$cycle" || true
 stop_server
 echo

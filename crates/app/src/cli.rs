@@ -149,6 +149,10 @@ pub struct ServeArgs {
     /// Log line format.
     #[arg(long, env = "SELLERQ_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
+    /// Do not compute the validity and reliability reports in the background (at start and
+    /// after each change of the data); each is then computed when first opened.
+    #[arg(long, env = "SELLERQ_NO_PRECOMPUTE")]
+    pub no_precompute: bool,
 }
 
 /// Options of `sellerq init`.
@@ -687,5 +691,9 @@ async fn serve(db: &Path, args: ServeArgs) -> anyhow::Result<()> {
         println!("\nOpen {url}/login and sign in with any of them.");
     }
     tracing::info!(%addr, db = %db.display(), "listening");
-    crate::web::serve(crate::web::AppState::new(store, config), listener).await
+    let state = crate::web::AppState::new(store, config);
+    if !args.no_precompute {
+        crate::evidence::warm::spawn(state.clone());
+    }
+    crate::web::serve(state, listener).await
 }

@@ -404,17 +404,29 @@ fn http_get(addr: &str, path: &str) -> String {
 }
 
 #[test]
-fn serve_demo_prints_the_url_and_logins_answers_health_and_stops_on_sigterm() {
+fn serve_demo_prints_the_url_and_logins_answers_health_computes_the_reports_and_stops_on_sigterm() {
     use std::io::{BufRead, BufReader};
     let db = temp_db("serve");
     let mut child = Command::new(env!("CARGO_BIN_EXE_sellerq"))
         .arg("--db")
         .arg(&db)
         .args(["serve", "--demo", "--bind", "127.0.0.1:0"])
+        .env("SELLERQ_LOG", "info")
+        .env("SELLERQ_LOG_FORMAT", "text")
         .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
+    // The log, line by line, read on its own thread so that the pipe never fills.
+    let (log_tx, log_rx) = std::sync::mpsc::channel::<String>();
+    let stderr = child.stderr.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if log_tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
     let mut reader = BufReader::new(child.stdout.take().unwrap());
     let mut printed = String::new();
     let mut url = None;
@@ -454,6 +466,26 @@ fn serve_demo_prints_the_url_and_logins_answers_health_and_stops_on_sigterm() {
     assert!(
         people.starts_with("HTTP/1.1 303") || people.starts_with("HTTP/1.1 302"),
         "{people}"
+    );
+    // The demo's validity and reliability reports are computed in the background at start.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    let mut seen = Vec::new();
+    let computed = loop {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        match log_rx.recv_timeout(left) {
+            Ok(line) if line.contains("default reports computed in the background") => {
+                break line;
+            }
+            Ok(line) => seen.push(line),
+            Err(_) => panic!(
+                "no background computation logged; the log:\n{}",
+                seen.join("\n")
+            ),
+        }
+    };
+    assert!(
+        computed.contains("validity=true") && computed.contains("reliability=true"),
+        "{computed}"
     );
 
     let pid = child.id().to_string();

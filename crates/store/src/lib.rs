@@ -475,6 +475,9 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// cache of figures computed from the organisation's data (the analytics reports) is
     /// current exactly while this number is unchanged. One index lookup.
     async fn data_version(&self, org_id: i64) -> StoreResult<i64>;
+    /// Every organisation's id with its [`Store::data_version`], by id: one index lookup per
+    /// organisation (for the server's background work, which looks at all of them).
+    async fn data_versions(&self) -> StoreResult<Vec<(i64, i64)>>;
 
     // --- audit and overview --------------------------------------------------------------
 

@@ -40,6 +40,17 @@ pub(crate) enum Key {
 }
 
 impl Key {
+    /// The cycle the entry belongs to, if it belongs to one.
+    fn cycle(&self) -> Option<i64> {
+        match self {
+            Key::Cycles { .. } | Key::Periods { .. } => None,
+            Key::Data { cycle, .. }
+            | Key::Validity { cycle, .. }
+            | Key::Reliability { cycle, .. }
+            | Key::Leniency { cycle, .. } => Some(*cycle),
+        }
+    }
+
     fn org(&self) -> i64 {
         match self {
             Key::Cycles { org }
@@ -154,6 +165,15 @@ impl Cache {
         lock
     }
 
+    /// True when something of the cycle's (its data or a report) is held for data version
+    /// `version`: its data were read for that version already.
+    pub(crate) fn holds_cycle(&self, org: i64, cycle: i64, version: i64) -> bool {
+        self.lock()
+            .slots
+            .iter()
+            .any(|(k, s)| k.org() == org && k.cycle() == Some(cycle) && s.version == version)
+    }
+
     /// How many entries are held (for tests and metrics).
     pub fn len(&self) -> usize {
         self.lock().slots.len()
@@ -247,6 +267,22 @@ mod tests {
             "released locks are forgotten"
         );
         drop(c);
+    }
+
+    #[test]
+    fn a_cycle_is_held_while_any_entry_of_it_has_the_version() {
+        let cache = Cache::new();
+        assert!(!cache.holds_cycle(1, 2, 7));
+        cache.put(Key::Leniency { org: 1, cycle: 2 }, 7, leniency(0.5));
+        assert!(cache.holds_cycle(1, 2, 7));
+        assert!(!cache.holds_cycle(1, 2, 8), "another version");
+        assert!(!cache.holds_cycle(1, 3, 7), "another cycle");
+        assert!(!cache.holds_cycle(2, 2, 7), "another organisation");
+        cache.put(Key::Cycles { org: 1 }, 7, Value::Cycles(Arc::default()));
+        assert!(
+            !cache.holds_cycle(1, 9, 7),
+            "the list of cycles is no cycle's"
+        );
     }
 
     #[test]

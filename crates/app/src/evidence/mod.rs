@@ -30,6 +30,7 @@ mod cache;
 mod data;
 mod reliability;
 mod validity;
+pub mod warm;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -277,6 +278,27 @@ pub async fn choices(
     metric: Option<&str>,
 ) -> Result<Choices, AppError> {
     data::choices(state, org_id, metric).await
+}
+
+/// Starts reading the data of cycle `cycle` (by name; default as [`Choices::default_cycle`])
+/// on its own task, unless the cache holds the cycle's data or a report of it already, so that
+/// a page can gather its choices meanwhile; the report asked for next waits for that read
+/// instead of starting another. A cycle that cannot be read is left for the report to explain.
+pub fn prefetch(state: &AppState, org_id: i64, cycle: Option<&str>) {
+    let (state, cycle) = (state.clone(), cycle.map(str::to_owned));
+    tokio::spawn(async move {
+        let read = async {
+            let version = data::version(&state, org_id).await?;
+            let cycle = data::resolve_cycle(&state, org_id, version, cycle.as_deref()).await?;
+            if !state.evidence.holds_cycle(org_id, cycle.id, version) {
+                data::load(&state, org_id, version, &cycle).await?;
+            }
+            Ok::<_, AppError>(())
+        };
+        if let Err(e) = read.await {
+            tracing::debug!(org_id, error = ?e, "evidence: nothing prefetched");
+        }
+    });
 }
 
 /// The validity report (cached per organisation, cycle, metric and periods until the

@@ -218,7 +218,7 @@ fn build(
             .map(|c| c.r2)
             .filter(|r| r.is_finite())
     };
-    let cross_validation = CrossValidation {
+    let cross_validation = || CrossValidation {
         folds: FOLDS,
         seed: SEED,
         r2_trailing: cv(&base_refs),
@@ -228,34 +228,45 @@ fn build(
             cv(&all_refs)
         },
     };
-
-    let t_cv = started.elapsed();
-    let mut caveats = Vec::new();
-    let delta_r2_interval = if validity.hierarchical.delta_r2.is_some() {
+    let bootstrap = || {
+        validity.hierarchical.delta_r2?;
         let added_refs: Vec<&[f64]> = added.iter().map(Vec::as_slice).collect();
         NestedDesign::new(&y, &base_refs, &added_refs)
             .ok()
             .and_then(|design| bootstrap_delta_r2(&design, BOOTSTRAP_RESAMPLES, SEED))
-            .map(|ci| {
-                if ci.failed > 0 {
-                    caveats.push(format!(
-                        "ΔR² could not be refitted on {} of {BOOTSTRAP_RESAMPLES} bootstrap resamples (too little variation in them); its interval uses the other {}.",
-                        ci.failed, ci.replicates
-                    ));
-                }
-                Interval {
-                    low: ci.low,
-                    high: ci.high,
-                }
-            })
-    } else {
-        None
     };
+    // Cross-validation beside the bootstrap (which keeps every core busy but one of them
+    // making its draws at times).
+    let ((cross_validation, t_cv), interval) = std::thread::scope(|s| {
+        let cv = s.spawn(|| {
+            let at = std::time::Instant::now();
+            (cross_validation(), at.elapsed())
+        });
+        let interval = bootstrap();
+        // A panic there is this request's panic, as if it had run on this thread.
+        let cv = cv
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (cv, interval)
+    });
+    let mut caveats = Vec::new();
+    let delta_r2_interval = interval.map(|ci| {
+        if ci.failed > 0 {
+            caveats.push(format!(
+                "ΔR² could not be refitted on {} of {BOOTSTRAP_RESAMPLES} bootstrap resamples (too little variation in them); its interval uses the other {}.",
+                ci.failed, ci.replicates
+            ));
+        }
+        Interval {
+            low: ci.low,
+            high: ci.high,
+        }
+    });
 
     tracing::debug!(
         report_ms = t_report.as_secs_f64() * 1e3,
-        cross_validation_ms = (t_cv - t_report).as_secs_f64() * 1e3,
-        bootstrap_ms = (started.elapsed() - t_cv).as_secs_f64() * 1e3,
+        cross_validation_ms = t_cv.as_secs_f64() * 1e3,
+        cross_validation_and_bootstrap_ms = (started.elapsed() - t_report).as_secs_f64() * 1e3,
         n,
         "evidence: validity computed"
     );
@@ -284,52 +295,73 @@ fn build(
 /// The 95 % percentile bootstrap interval of ΔR², with exactly the resamples of
 /// `sellerq_stats::resample::bootstrap_percentile(n, replicates, 0.95, seed, …)` (one
 /// generator seeded once; replicate r draws n indices with `below(n)`, in order) and the same
-/// type 7 quantiles — only refitted on both cores: the draws are made in order in batches, each
-/// half of a batch refitted together (`NestedDesign::r2_weighted_many`, the same figures as one
-/// by one).
+/// type 7 quantiles — only refitted on every core: this thread makes the draws in order, in
+/// batches, while one worker per core refits the batches as they come
+/// (`NestedDesign::r2_weighted_many`, the same figures as one by one). The interval depends on
+/// the set of refitted values only, not on which worker made which.
 fn bootstrap_delta_r2(
     design: &NestedDesign,
     replicates: usize,
     seed: u64,
 ) -> Option<BootstrapInterval> {
-    const BATCH: usize = 64;
+    const BATCH: usize = 32;
     let n = design.len();
     if n == 0 || replicates < 2 {
         return None;
     }
-    let mut rng = Xoshiro256StarStar::seed_from_u64(seed);
-    let mut values = Vec::with_capacity(replicates);
-    let mut batch: Vec<Vec<u32>> = Vec::with_capacity(BATCH);
-    let mut done = 0;
-    while done < replicates {
-        let size = BATCH.min(replicates - done);
-        batch.resize_with(size, Vec::new);
-        for weights in batch.iter_mut() {
-            weights.clear();
-            weights.resize(n, 0);
-            for _ in 0..n {
-                weights[rng.below(n as u64) as usize] += 1;
+    let workers = std::thread::available_parallelism().map_or(1, |c| c.get().clamp(1, 8));
+    let refit = |batch: &[Vec<u32>]| -> Vec<f64> {
+        let ws: Vec<&[u32]> = batch.iter().map(Vec::as_slice).collect();
+        design
+            .r2_weighted_many(&ws)
+            .into_iter()
+            .filter_map(|r| r.ok().map(|r| r.delta()))
+            .filter(|v| v.is_finite())
+            .collect()
+    };
+    let (send, receive) = std::sync::mpsc::sync_channel::<Vec<Vec<u32>>>(workers);
+    let receive = std::sync::Mutex::new(receive);
+    let mut values: Vec<f64> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                s.spawn(|| {
+                    let mut mine = Vec::new();
+                    loop {
+                        let next = match receive.lock() {
+                            Ok(r) => r.recv(),
+                            Err(_) => break,
+                        };
+                        let Ok(batch) = next else { break };
+                        mine.extend(refit(&batch));
+                    }
+                    mine
+                })
+            })
+            .collect();
+        let mut rng = Xoshiro256StarStar::seed_from_u64(seed);
+        let mut done = 0;
+        while done < replicates {
+            let size = BATCH.min(replicates - done);
+            let batch: Vec<Vec<u32>> = (0..size)
+                .map(|_| {
+                    let mut weights = vec![0u32; n];
+                    for _ in 0..n {
+                        weights[rng.below(n as u64) as usize] += 1;
+                    }
+                    weights
+                })
+                .collect();
+            if send.send(batch).is_err() {
+                break;
             }
+            done += size;
         }
-        let refit = |ws: &[Vec<u32>]| -> Vec<f64> {
-            let ws: Vec<&[u32]> = ws.iter().map(Vec::as_slice).collect();
-            design
-                .r2_weighted_many(&ws)
-                .into_iter()
-                .filter_map(|r| r.ok().map(|r| r.delta()))
-                .filter(|v| v.is_finite())
-                .collect()
-        };
-        let (first, second) = batch.split_at(size / 2);
-        let (a, b) = std::thread::scope(|s| {
-            let helper = s.spawn(|| refit(second));
-            let mine = refit(first);
-            (mine, helper.join().unwrap_or_default())
-        });
-        values.extend(a);
-        values.extend(b);
-        done += size;
-    }
+        drop(send);
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_default())
+            .collect()
+    });
     let failed = replicates - values.len();
     if values.len() < 2 {
         return None;

@@ -10,7 +10,8 @@
 //! a record that does not parse is a corrupt-row error, never a silently wrong figure.
 //!
 //! A cycle's ratings are read in a few subject ranges at once, each on its own connection
-//! (SQLite does the packing on its worker threads, so the ranges use the cores in parallel).
+//! (SQLite does the packing on its worker threads, so the ranges use the cores in parallel),
+//! and each range is decoded as soon as it arrives, the ranges again in parallel.
 
 use std::collections::HashMap;
 
@@ -74,8 +75,10 @@ pub(super) async fn ratings(
         .fetch_optional(pool)
         .await?
         .ok_or(StoreError::NotFound("cycle"))?;
+    let started = std::time::Instant::now();
     let bounds = subject_bounds(pool, org_id).await?;
-    // Every range on its own connection, all at once.
+    // Every range on its own connection, all at once, each decoded off the async threads as
+    // soon as it arrives.
     let mut parts = tokio::task::JoinSet::new();
     for (k, low) in bounds.iter().enumerate() {
         let pool = pool.clone();
@@ -91,19 +94,77 @@ pub(super) async fn ratings(
                     .bind(low),
             };
             let row = query.fetch_one(&pool).await?;
-            Ok::<_, StoreError>((k, row.try_get::<Option<String>, _>(0)?))
+            let text = row.try_get::<Option<String>, _>(0)?;
+            let sql_ms = started.elapsed().as_secs_f64() * 1e3;
+            let part = tokio::task::spawn_blocking(move || {
+                let mut d = Decoder::default();
+                if let Some(text) = text {
+                    d.add(&text)?;
+                }
+                Ok::<_, StoreError>(d.finish())
+            })
+            .await
+            .map_err(|e| corrupt("ratings", format!("decoding failed: {e}")))??;
+            tracing::debug!(
+                part = k,
+                sql_ms,
+                decoded_ms = started.elapsed().as_secs_f64() * 1e3,
+                "evidence: ratings read"
+            );
+            Ok::<_, StoreError>((k, part))
         });
     }
-    let mut packed = vec![None; bounds.len()];
+    let mut decoded = vec![AnalysisRatings::default(); bounds.len()];
     while let Some(part) = parts.join_next().await {
-        let (k, text) = part.map_err(|e| corrupt("ratings", format!("a read failed: {e}")))??;
-        packed[k] = text;
+        let (k, part) = part.map_err(|e| corrupt("ratings", format!("a read failed: {e}")))??;
+        decoded[k] = part;
     }
-    let mut out = Decoder::default();
-    for text in packed.iter().flatten() {
-        out.add(text)?;
+    Ok(merge(decoded))
+}
+
+/// The parts of subject ranges in order as one: each id and quality stored once, in order of
+/// first appearance (as one decoder over all the records would store them). The ranges do not
+/// overlap and come in order, so the ratings stay sorted.
+fn merge(parts: Vec<AnalysisRatings>) -> AnalysisRatings {
+    if parts.len() == 1 {
+        return parts.into_iter().next().unwrap_or_default();
     }
-    Ok(out.finish())
+    let mut out = AnalysisRatings {
+        ratings: Vec::with_capacity(parts.iter().map(|p| p.ratings.len()).sum()),
+        ..AnalysisRatings::default()
+    };
+    let mut seen: HashMap<String, u32> = HashMap::new();
+    for part in parts {
+        let ids: Vec<u32> = part
+            .ids
+            .into_iter()
+            .map(|id| {
+                *seen.entry(id).or_insert_with_key(|id| {
+                    out.ids.push(id.clone());
+                    out.ids.len() as u32 - 1
+                })
+            })
+            .collect();
+        let qualities: Vec<u32> = part
+            .qualities
+            .into_iter()
+            .map(|q| match out.qualities.iter().position(|x| *x == q) {
+                Some(i) => i as u32,
+                None => {
+                    out.qualities.push(q);
+                    out.qualities.len() as u32 - 1
+                }
+            })
+            .collect();
+        out.ratings
+            .extend(part.ratings.iter().map(|r| AnalysisRating {
+                subject: ids[r.subject as usize],
+                rater: ids[r.rater as usize],
+                quality: qualities[r.quality as usize],
+                ..*r
+            }));
+    }
+    out
 }
 
 /// The lower bounds of up to [`MAX_PARTS`] subject ranges of about equal size: the first is
@@ -424,6 +485,38 @@ mod tests {
             keys,
             [("a", "x", Some(5)), ("a", "y", None), ("b", "x", Some(3))]
         );
+    }
+
+    #[test]
+    fn ranges_decoded_apart_and_merged_equal_one_decoding_of_them_all() {
+        let r = |s: &str, ra: &str, q: &str, score: &str| {
+            [s, ra, "peer", q, score].join(&FIELD.to_string())
+        };
+        let first = [
+            r("a", "x", "belief", "3"),
+            r("a", "y", "humility", ""),
+            r("b", "y", "belief", "4"),
+        ]
+        .join(&RECORD.to_string());
+        let second = [
+            r("c", "y", "trust_building", "2"),
+            r("c", "z", "belief", "5"),
+            r("d", "x", "humility", "1"),
+        ]
+        .join(&RECORD.to_string());
+        let decode = |texts: &[&str]| {
+            let mut d = Decoder::default();
+            for t in texts {
+                d.add(t).unwrap();
+            }
+            d.finish()
+        };
+        let whole = decode(&[&first, &second]);
+        let merged = merge(vec![decode(&[&first]), decode(&[&second])]);
+        assert_eq!(merged, whole);
+        assert_eq!(merged.ids, ["a", "x", "y", "b", "c", "z", "d"]);
+        assert_eq!(merged.qualities, ["belief", "humility", "trust_building"]);
+        assert_eq!(merge(vec![decode(&[&first])]), decode(&[&first]));
     }
 
     #[test]

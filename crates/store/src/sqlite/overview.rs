@@ -40,6 +40,18 @@ pub(super) async fn data_version(pool: &SqlitePool, org_id: i64) -> StoreResult<
     Ok(row.try_get(0)?)
 }
 
+pub(super) async fn data_versions(pool: &SqlitePool) -> StoreResult<Vec<(i64, i64)>> {
+    let rows = sqlx::query(
+        "SELECT o.id, (SELECT coalesce(max(a.id), 0) FROM audit_log a WHERE a.org_id = o.id) \
+         FROM organisations o ORDER BY o.id",
+    )
+    .fetch_all(pool)
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+        .collect()
+}
+
 pub(super) async fn overview(
     pool: &SqlitePool,
     org_id: i64,

@@ -537,6 +537,12 @@ pub async fn the_data_version_grows_with_every_write(b: &Backend) {
     assert_eq!(s.data_version(acme).await.unwrap(), v2);
     assert_eq!(s.data_version(globex).await.unwrap(), g0);
     assert_eq!(s.data_version(424_242).await.unwrap(), 0, "unknown org: 0");
+
+    // All of them at once: the same numbers, by organisation id.
+    let all_versions = s.data_versions().await.unwrap();
+    let mut want = vec![(acme, v2), (globex, g0)];
+    want.sort();
+    assert_eq!(all_versions, want);
 }
 
 pub async fn outcome_values_come_back_bit_for_bit_whatever_the_filter(b: &Backend) {

@@ -138,8 +138,9 @@ async fn show(
 ) -> Result<ReliabilityPage, AppError> {
     viewer.require(may_read(viewer.role))?;
     let org = viewer.org.id;
-    let choices = evidence::choices(&state, org, None).await?;
     let asked = Some(query.cycle.trim()).filter(|c| !c.is_empty());
+    evidence::prefetch(&state, org, asked);
+    let choices = evidence::choices(&state, org, None).await?;
     let mut page = ReliabilityPage {
         layout: Layout::new(&viewer, "Reliability report", Section::Evidence),
         cycles: Vec::new(),

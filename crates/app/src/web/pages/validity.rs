@@ -148,6 +148,7 @@ async fn show(
     viewer.require(may_read(viewer.role))?;
     let org = viewer.org.id;
     let q = PageQuery::from_pairs(&pairs);
+    evidence::prefetch(&state, org, q.cycle.as_deref());
     let mut choices = evidence::choices(&state, org, q.metric.as_deref()).await?;
     // The metric: the one asked for if the organisation has it, else the default.
     let metric = choose_metric(&choices, q.metric.as_deref());
