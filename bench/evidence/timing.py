@@ -58,10 +58,12 @@ def breakdown(log, offset):
 
 def endpoints(cycle: str) -> list[tuple[str, str, bool]]:
     """The newest cycle's two pages and their API twins, then the two pages of an older cycle
-    (BENCH_OLDER_CYCLE, default 2025-H1: not the default cycle)."""
+    (BENCH_OLDER_CYCLE, default 2025-H1: not the default cycle), then the newest cycle's
+    validity page over two periods only (a view the server does not compute ahead)."""
     q = urllib.parse.urlencode({"cycle": cycle})
     older = os.environ.get("BENCH_OLDER_CYCLE", "2025-H1")
     o = urllib.parse.urlencode({"cycle": older})
+    two = urllib.parse.urlencode([("cycle", cycle), ("period", "2026-Q3"), ("period", "2026-Q4")])
     return [
         ("page  /analytics/validity", f"/analytics/validity?{q}", False),
         ("page  /analytics/reliability", f"/analytics/reliability?{q}", False),
@@ -69,6 +71,7 @@ def endpoints(cycle: str) -> list[tuple[str, str, bool]]:
         ("api   /api/v1/analytics/reliability", f"/api/v1/analytics/reliability?{q}", True),
         (f"page  /analytics/validity {older}", f"/analytics/validity?{o}", False),
         (f"page  /analytics/reliability {older}", f"/analytics/reliability?{o}", False),
+        ("page  /analytics/validity 2 periods", f"/analytics/validity?{two}", False),
     ]
 
 
