@@ -545,6 +545,34 @@ async fn an_admin_adds_a_person_whose_id_needs_escaping_and_then_deletes_them() 
 }
 
 #[tokio::test]
+async fn a_person_whose_id_is_new_has_a_page_apart_from_the_new_person_form() {
+    let app = spawn_app().await;
+    let admin = admin(&app).await;
+
+    let created = admin
+        .post_form(
+            "/people",
+            &person_form(&[("id", "new"), ("name", "Nova Newman"), ("team", "West")]),
+        )
+        .await;
+
+    assert_status(&created, StatusCode::SEE_OTHER, "POST /people");
+    assert_eq!(created.location(), Some("/people/%6Eew?saved=1"));
+    let page = admin.get("/people/%6Eew").await;
+    assert_status(&page, StatusCode::OK, "the person's page");
+    assert!(page.text.contains("Nova Newman"), "{}", page.text);
+    let list = admin.get(&format!("/people?team={}", app.teams.west)).await;
+    assert!(list.text.contains("href=\"/people/%6Eew\""));
+    // The form is still where it was.
+    let form = admin.get("/people/new").await;
+    assert_status(&form, StatusCode::OK, "the new person form");
+    assert!(form.text.contains("<h1>Add a person</h1>"), "{}", form.text);
+    let edit = admin.get("/people/%6Eew/edit").await;
+    assert_status(&edit, StatusCode::OK, "the person's edit form");
+    assert!(edit.text.contains("Nova Newman"));
+}
+
+#[tokio::test]
 async fn a_manager_places_people_only_in_their_own_teams() {
     let app = spawn_app().await;
     let manager = app.login_as(Role::Manager).await;

@@ -53,6 +53,15 @@ pub async fn not_found() -> AppError {
 
 /// Percent-encodes a person id for a URL path segment (ids may hold spaces, `@`, …).
 pub fn url_segment(s: &str) -> String {
+    // A segment equal to a page's own name under a collection (`/people/new`) is written
+    // with its first letter escaped: `/people/%6Eew` is the person whose id is `new` (the
+    // router matches the written path, the `{id}` extractor reads it decoded).
+    if RESERVED_SEGMENTS.contains(&s) {
+        let mut chars = s.chars();
+        if let Some(first) = chars.next() {
+            return format!("%{:02X}{}", first as u32, chars.as_str());
+        }
+    }
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
@@ -64,6 +73,10 @@ pub fn url_segment(s: &str) -> String {
     out
 }
 
+/// Path segments that name pages of their own beside `{id}` (`/people/new`, `/teams/new`,
+/// `/cycles/new`); all ASCII.
+const RESERVED_SEGMENTS: [&str; 1] = ["new"];
+
 #[cfg(test)]
 mod tests {
     use super::url_segment;
@@ -73,5 +86,12 @@ mod tests {
         assert_eq!(url_segment("p-0042"), "p-0042");
         assert_eq!(url_segment("ana ruiz@x.co"), "ana%20ruiz%40x.co");
         assert_eq!(url_segment("é"), "%C3%A9");
+    }
+
+    #[test]
+    fn a_segment_named_like_a_page_is_escaped_so_that_it_reaches_the_record() {
+        assert_eq!(url_segment("new"), "%6Eew");
+        assert_eq!(url_segment("New"), "New");
+        assert_eq!(url_segment("new-1"), "new-1");
     }
 }
