@@ -29,9 +29,9 @@ const COLLINEARITY_TOLERANCE: f64 = 1e-10;
 /// Rows per block of the cross-products (a block's products stay in the second-level cache).
 const BLOCK: usize = 128;
 /// Resamples per register tile.
-const TILE_R: usize = 4;
+const TILE_R: usize = 2;
 /// Products per register tile (a multiple of the vector width).
-const TILE_C: usize = 4;
+const TILE_C: usize = 8;
 
 /// The data of two nested models, ready to be refitted under weights.
 #[derive(Debug, Clone, PartialEq)]
