@@ -3,10 +3,11 @@
 //! sqlx's SQLite driver pays several microseconds per result row (a copy of every value and a
 //! hand-over from SQLite's worker thread to the caller), so a cycle of 400,000 ratings read
 //! row by row takes seconds. These queries let SQLite pack many records into one text value
-//! instead: fields separated by `char(31)` (unit separator; one `printf` per record, which
-//! costs SQLite less than a chain of `||`), records by `char(30)` (record separator). Neither can occur in what is packed: ids and names refuse control characters
+//! instead: fields separated by `char(31)` (unit separator; one `printf` or `concat_ws` per
+//! record, which costs SQLite less than a chain of `||`), records by `char(30)` (record
+//! separator). Neither can occur in what is packed: ids and names refuse control characters
 //! (`PersonId::parse`, `check_name`), quality keys and roles are plain words, scores are
-//! digits and `quote()` writes numbers. Decoding checks the shape of every record anyway, and
+//! digits, and REAL values are written by `real_text!`. Decoding checks the shape of every record anyway, and
 //! a record that does not parse is a corrupt-row error, never a silently wrong figure.
 //!
 //! A cycle's ratings are read in a few subject ranges at once, each on its own connection
@@ -15,10 +16,9 @@
 
 use std::collections::HashMap;
 
-use sellerq_domain::assessment::RaterRole;
 use sqlx::{Row, SqlitePool};
 
-use super::rows::{corrupt, person_id};
+use super::rows::{corrupt, person_id, real_value};
 use crate::{
     AnalysisOutcome, AnalysisOutcomes, AnalysisPerson, AnalysisRating, AnalysisRatings, StoreError,
     StoreResult,
@@ -199,6 +199,28 @@ async fn subject_bounds(pool: &SqlitePool, org_id: i64) -> StoreResult<Vec<Strin
     Ok(bounds)
 }
 
+/// The five fields of a packed rating record, or `None` when it has another number of them.
+fn fields(record: &str) -> Option<[&str; 5]> {
+    let mut cut = [0usize; 4];
+    let mut k = 0;
+    for (i, &b) in record.as_bytes().iter().enumerate() {
+        if b == FIELD as u8 {
+            *cut.get_mut(k)? = i;
+            k += 1;
+        }
+    }
+    // The separator is one ASCII byte, so every cut falls between characters.
+    (k == 4).then(|| {
+        [
+            &record[..cut[0]],
+            &record[cut[0] + 1..cut[1]],
+            &record[cut[1] + 1..cut[2]],
+            &record[cut[2] + 1..cut[3]],
+            &record[cut[3] + 1..],
+        ]
+    })
+}
+
 /// Turns packed rating records into [`AnalysisRatings`], each id and quality stored once, and
 /// checks their order (sorting only if SQLite ever returned them otherwise).
 #[derive(Default)]
@@ -228,8 +250,15 @@ impl Decoder {
     }
 
     fn quality(&mut self, s: &str, last: Option<u32>) -> StoreResult<u32> {
-        if let Some(i) = last.filter(|&i| self.out.qualities[i as usize] == s) {
-            return Ok(i);
+        // A sheet's qualities come in order: the one after the last is the likely one.
+        if let Some(l) = last {
+            let next = (l as usize + 1) % self.out.qualities.len().max(1);
+            if self.out.qualities.get(next).is_some_and(|q| q == s) {
+                return Ok(next as u32);
+            }
+            if self.out.qualities[l as usize] == s {
+                return Ok(l);
+            }
         }
         if let Some(i) = self.out.qualities.iter().position(|q| q == s) {
             return Ok(i as u32);
@@ -247,10 +276,7 @@ impl Decoder {
             self.sorted = true;
         }
         for record in text.split(RECORD) {
-            let mut f = record.split(FIELD);
-            let (Some(subject), Some(rater), Some(role), Some(quality), Some(score), None) =
-                (f.next(), f.next(), f.next(), f.next(), f.next(), f.next())
-            else {
+            let Some([subject, rater, role, quality, score]) = fields(record) else {
                 return Err(corrupt(
                     "ratings",
                     "a packed rating does not have five fields",
@@ -260,12 +286,17 @@ impl Decoder {
             let subject = self.id(subject, last.map(|r| r.subject))?;
             let rater = self.id(rater, last.map(|r| r.rater))?;
             let quality = self.quality(quality, last.map(|r| r.quality))?;
-            let role: RaterRole = role.parse().map_err(|m| corrupt("role", m))?;
-            let score = match score {
-                "" => None,
-                s => Some(
-                    s.parse::<u8>()
-                        .map_err(|_| corrupt("score", format!("{s:?} is not a score")))?,
+            let role = match last {
+                Some(l) if l.role.as_str() == role => l.role,
+                _ => role.parse().map_err(|m| corrupt("role", m))?,
+            };
+            let score = match score.as_bytes() {
+                [] => None,
+                [d @ b'0'..=b'9'] => Some(d - b'0'),
+                _ => Some(
+                    score
+                        .parse::<u8>()
+                        .map_err(|_| corrupt("score", format!("{score:?} is not a score")))?,
                 ),
             };
             let rating = AnalysisRating {
@@ -278,11 +309,25 @@ impl Decoder {
             if self.sorted
                 && let Some(prev) = last
             {
-                self.sorted = self.key(&prev) < self.key(&rating);
+                self.sorted = self.in_order(&prev, &rating);
             }
             self.out.ratings.push(rating);
         }
         Ok(())
+    }
+
+    /// Is `b` strictly after `a` by (subject, rater, quality)? Equal ids compare equal
+    /// without looking at their text.
+    fn in_order(&self, a: &AnalysisRating, b: &AnalysisRating) -> bool {
+        let ids = &self.out.ids;
+        if a.subject != b.subject {
+            return ids[a.subject as usize] < ids[b.subject as usize];
+        }
+        if a.rater != b.rater {
+            return ids[a.rater as usize] < ids[b.rater as usize];
+        }
+        let qualities = &self.out.qualities;
+        a.quality != b.quality && qualities[a.quality as usize] < qualities[b.quality as usize]
     }
 
     fn key<'a>(&'a self, r: &AnalysisRating) -> (&'a str, &'a str, &'a str) {
@@ -303,17 +348,22 @@ impl Decoder {
     }
 }
 
-/// See [`crate::Store::analysis_people`]. `quote()` writes a REAL so that it reads back as the
-/// same double (15 significant digits when they suffice, else 20), and NULL as `NULL`.
+/// See [`crate::Store::analysis_people`]. Each indicator comes as `real_text!`; should any
+/// be out of its exact range, every person's indicators are read again typed.
 pub(super) async fn people(pool: &SqlitePool, org_id: i64) -> StoreResult<Vec<AnalysisPerson>> {
-    let row = sqlx::query(
-        "SELECT group_concat(printf('%s\u{1f}%s\u{1f}%s\u{1f}%s\u{1f}%s\u{1f}%s\u{1f}%s\u{1f}%s', \
-                                    id, name, ifnull(manager, ''), quote(years_experience), \
-                                    quote(quota_track_record), quote(tenure_years), \
-                                    quote(vip_connections), quote(domain_expertise)), \
-                             char(30)) \
-         FROM people WHERE org_id = $1",
-    )
+    let row = sqlx::query(concat!(
+        "SELECT group_concat(concat_ws(char(31), id, name, ifnull(manager, ''), ",
+        real_text!("years_experience"),
+        ", ",
+        real_text!("quota_track_record"),
+        ", ",
+        real_text!("tenure_years"),
+        ", ",
+        real_text!("vip_connections"),
+        ", ",
+        real_text!("domain_expertise"),
+        "), char(30)) FROM people WHERE org_id = $1"
+    ))
     .bind(org_id)
     .fetch_one(pool)
     .await?;
@@ -321,6 +371,7 @@ pub(super) async fn people(pool: &SqlitePool, org_id: i64) -> StoreResult<Vec<An
         return Ok(Vec::new());
     };
     let mut out = Vec::new();
+    let mut inexact = false;
     for record in text.split(RECORD) {
         let f: Vec<&str> = record.split(FIELD).collect();
         let [id, name, manager, trailing @ ..] = f.as_slice() else {
@@ -331,13 +382,10 @@ pub(super) async fn people(pool: &SqlitePool, org_id: i64) -> StoreResult<Vec<An
             .map_err(|_| corrupt("people", "a packed person does not have five indicators"))?;
         let mut values = [None; 5];
         for (slot, text) in values.iter_mut().zip(trailing) {
-            *slot = match text {
-                "NULL" => None,
-                t => Some(
-                    t.parse::<f64>()
-                        .map_err(|_| corrupt("people", format!("{t:?} is not a number")))?,
-                ),
-            };
+            match real_value(text, "people")? {
+                Ok(v) => *slot = v,
+                Err(()) => inexact = true,
+            }
         }
         out.push(AnalysisPerson {
             id: person_id((*id).to_owned(), "id")?,
@@ -353,20 +401,42 @@ pub(super) async fn people(pool: &SqlitePool, org_id: i64) -> StoreResult<Vec<An
     if !out.is_sorted_by(|a, b| a.id <= b.id) {
         out.sort_by(|a, b| a.id.cmp(&b.id));
     }
+    if inexact {
+        let rows = sqlx::query(
+            "SELECT id, years_experience, quota_track_record, tenure_years, vip_connections, \
+                    domain_expertise FROM people WHERE org_id = $1",
+        )
+        .bind(org_id)
+        .fetch_all(pool)
+        .await?;
+        let mut typed = HashMap::with_capacity(rows.len());
+        for r in &rows {
+            let mut values = [None; 5];
+            for (k, slot) in values.iter_mut().enumerate() {
+                *slot = r.try_get::<Option<f64>, _>(k + 1)?;
+            }
+            typed.insert(r.try_get::<String, _>(0)?, values);
+        }
+        for p in &mut out {
+            p.trailing = *typed
+                .get(p.id.as_str())
+                .ok_or_else(|| corrupt("people", format!("{} was not read again", p.id)))?;
+        }
+    }
     Ok(out)
 }
 
 /// See [`crate::Store::analysis_outcomes`]: one row, the records in primary-key order
 /// (subject, metric, period) — `INDEXED BY` the primary key (SQLite's name for it) keeps the
 /// planner off the covering `outcomes_metric` index, which would give metric order; should
-/// the order ever differ, the records are sorted here — each value written by `quote()`
-/// (see [`people`]).
+/// the order ever differ, the records are sorted here — each value written by `real_text!`;
+/// the values out of its exact range are read again typed.
 pub(super) async fn outcomes(pool: &SqlitePool, org_id: i64) -> StoreResult<AnalysisOutcomes> {
-    let row = sqlx::query(
-        "SELECT group_concat(printf('%s\u{1f}%s\u{1f}%s\u{1f}%s', \
-                                    subject, metric, period, quote(value)), char(30)) \
-         FROM outcomes INDEXED BY sqlite_autoindex_outcomes_1 WHERE org_id = $1",
-    )
+    let row = sqlx::query(concat!(
+        "SELECT group_concat(concat_ws(char(31), subject, metric, period, ",
+        real_text!("value"),
+        "), char(30)) FROM outcomes INDEXED BY sqlite_autoindex_outcomes_1 WHERE org_id = $1"
+    ))
     .bind(org_id)
     .fetch_one(pool)
     .await?;
@@ -388,6 +458,8 @@ pub(super) async fn outcomes(pool: &SqlitePool, org_id: i64) -> StoreResult<Anal
         }
     }
     let mut seen: HashMap<String, u32> = HashMap::new();
+    // Positions of the values to read again typed.
+    let mut inexact = Vec::new();
     for record in text.split(RECORD) {
         let mut f = record.split(FIELD);
         let (Some(subject), Some(metric), Some(period), Some(value), None) =
@@ -398,9 +470,14 @@ pub(super) async fn outcomes(pool: &SqlitePool, org_id: i64) -> StoreResult<Anal
                 "a packed outcome does not have four fields",
             ));
         };
-        let value: f64 = value
-            .parse()
-            .map_err(|_| corrupt("value", format!("{value:?} is not a number")))?;
+        let value = match real_value(value, "value")? {
+            Ok(Some(v)) => v,
+            Ok(None) => return Err(corrupt("value", "is empty")),
+            Err(()) => {
+                inexact.push(out.outcomes.len());
+                f64::NAN
+            }
+        };
         let last = out.outcomes.last().copied();
         let subject = match last.filter(|o| out.ids[o.subject as usize] == subject) {
             Some(o) => o.subject,
@@ -417,6 +494,31 @@ pub(super) async fn outcomes(pool: &SqlitePool, org_id: i64) -> StoreResult<Anal
             period,
             value,
         });
+    }
+    if !inexact.is_empty() {
+        let rows = sqlx::query(
+            "SELECT subject, metric, period, value FROM outcomes \
+             WHERE org_id = $1 AND NOT (value = 0 OR abs(value) BETWEEN 1e-30 AND 1e30)",
+        )
+        .bind(org_id)
+        .fetch_all(pool)
+        .await?;
+        let mut typed = HashMap::with_capacity(rows.len());
+        for r in &rows {
+            let key: (String, String, String) = (r.try_get(0)?, r.try_get(1)?, r.try_get(2)?);
+            typed.insert(key, r.try_get::<f64, _>(3)?);
+        }
+        for i in inexact {
+            let o = out.outcomes[i];
+            let key = (
+                out.ids[o.subject as usize].clone(),
+                out.metrics[o.metric as usize].clone(),
+                out.periods[o.period as usize].clone(),
+            );
+            out.outcomes[i].value = *typed
+                .get(&key)
+                .ok_or_else(|| corrupt("value", format!("{key:?} was not read again")))?;
+        }
     }
     let key = |o: &AnalysisOutcome| {
         (

@@ -18,7 +18,7 @@ use sqlx::{AssertSqlSafe, Row, SqliteConnection, SqlitePool};
 
 use super::begin;
 use super::people;
-use super::rows::{Change, corrupt, now, person_id};
+use super::rows::{Change, corrupt, now, person_id, real_value};
 use crate::{Actor, ImportSummary, OutcomeFilter, OutcomeRecord, StoreError, StoreResult};
 
 /// Rows per `INSERT` statement of an import (4 parameters each).
@@ -197,14 +197,15 @@ macro_rules! outcome_select {
 /// `packed` = `metric period value` triples separated by spaces (keys and periods hold no
 /// space), in metric then period order. Each row costs sqlx a hand-over between SQLite's
 /// worker thread and the caller, which dominates at 240,000 rows; packing makes it 10,000.
-/// `quote()` writes a REAL so that it reads back as the same double (15 significant digits
-/// when they suffice, else 20 in exponent form), so no value changes on the way.
+/// Values are written by `real_text!`, so none changes on the way; should one be out of its
+/// exact range, the read is made again row by row ([`outcome_select!`]).
 macro_rules! outcome_packed {
     () => {
-        "SELECT subject, \
-           group_concat(metric || ' ' || period || ' ' || quote(value), ' ' \
-                        ORDER BY metric, period) AS packed \
-         FROM outcomes "
+        concat!(
+            "SELECT subject, group_concat(metric || ' ' || period || ' ' || ",
+            real_text!("value"),
+            ", ' ' ORDER BY metric, period) AS packed FROM outcomes "
+        )
     };
 }
 
@@ -227,7 +228,19 @@ pub(super) async fn list(
             .bind(org_id)
             .fetch_all(pool)
             .await?;
-            unpack_outcomes(&found)
+            match unpack_outcomes(&found)? {
+                Some(out) => Ok(out),
+                None => {
+                    let found = sqlx::query(concat!(
+                        outcome_select!(),
+                        "WHERE org_id = $1 ORDER BY subject, metric, period"
+                    ))
+                    .bind(org_id)
+                    .fetch_all(pool)
+                    .await?;
+                    map_outcomes(&found)
+                }
+            }
         }
         (None, Some(m)) => {
             let found = sqlx::query(concat!(
@@ -239,7 +252,20 @@ pub(super) async fn list(
             .bind(m)
             .fetch_all(pool)
             .await?;
-            unpack_outcomes(&found)
+            match unpack_outcomes(&found)? {
+                Some(out) => Ok(out),
+                None => {
+                    let found = sqlx::query(concat!(
+                        outcome_select!(),
+                        "WHERE org_id = $1 AND metric = $2 ORDER BY subject, metric, period"
+                    ))
+                    .bind(org_id)
+                    .bind(m)
+                    .fetch_all(pool)
+                    .await?;
+                    map_outcomes(&found)
+                }
+            }
         }
         (Some(s), None) => {
             let found = sqlx::query(concat!(
@@ -268,8 +294,9 @@ pub(super) async fn list(
     }
 }
 
-/// Unpacks rows of [`outcome_packed!`].
-fn unpack_outcomes(found: &[SqliteRow]) -> StoreResult<Vec<OutcomeRecord>> {
+/// Unpacks rows of [`outcome_packed!`]; `None` when a value came as `rows::INEXACT` and the
+/// rows must be read again typed.
+fn unpack_outcomes(found: &[SqliteRow]) -> StoreResult<Option<Vec<OutcomeRecord>>> {
     let mut out: Vec<OutcomeRecord> = Vec::new();
     for row in found {
         let subject = person_id(row.try_get("subject")?, "subject")?;
@@ -282,9 +309,11 @@ fn unpack_outcomes(found: &[SqliteRow]) -> StoreResult<Vec<OutcomeRecord>> {
                     "a packed outcome lacks its period or value",
                 ));
             };
-            let value: f64 = value
-                .parse()
-                .map_err(|_| corrupt("value", format!("{value:?} is not a number")))?;
+            let value = match real_value(value, "value")? {
+                Ok(Some(v)) => v,
+                Ok(None) => return Err(corrupt("value", "is empty")),
+                Err(()) => return Ok(None),
+            };
             let metric = match out.last() {
                 Some(prev) if prev.metric == metric => prev.metric.clone(),
                 _ => metric.to_owned(),
@@ -297,7 +326,7 @@ fn unpack_outcomes(found: &[SqliteRow]) -> StoreResult<Vec<OutcomeRecord>> {
             });
         }
     }
-    Ok(out)
+    Ok(Some(out))
 }
 
 /// Maps rows of `subject, period, metric, value` by position.

@@ -222,3 +222,19 @@ impl<'a> Change<'a> {
         Ok(())
     }
 }
+
+/// What `real_text!` writes for a value it does not write exactly.
+pub(super) const INEXACT: &str = "?";
+
+/// Parses a value `real_text!` wrote: `Ok(None)` for NULL, `Err(())` for [`INEXACT`] (to be
+/// read again typed).
+pub(super) fn real_value(text: &str, what: &str) -> StoreResult<Result<Option<f64>, ()>> {
+    match text {
+        "NULL" => Ok(Ok(None)),
+        INEXACT => Ok(Err(())),
+        t => t
+            .parse::<f64>()
+            .map(|v| Ok(Some(v)))
+            .map_err(|_| corrupt(what, format!("{t:?} is not a number"))),
+    }
+}

@@ -25,6 +25,11 @@ fn people(n: usize) -> Vec<PersonInput> {
             p.quota_track_record = Some(0.1 + 0.2 + i as f64 * 1e-9);
             p.tenure_years = (i % 5 == 0).then_some(12.345_678_901_234_567);
             p.vip_connections = Some((i % 50) as f64 + 0.1);
+            // Magnitudes SQLite's text conversion does not write exactly.
+            if i % 13 == 5 {
+                p.vip_connections = Some(4.425_160_402_714_337_5e284 * (1.0 + i as f64));
+                p.tenure_years = Some(2.345_678_901_234_568e-290 * i as f64);
+            }
             p.domain_expertise = Some(1.0 + (i % 5) as f64 * 0.955);
             p
         })
@@ -212,6 +217,9 @@ pub async fn the_bulk_outcomes_read_equals_the_outcomes_list_bit_for_bit(b: &Bac
         1.0,
         12_345_678_901_234_567.0,
         std::f64::consts::PI,
+        // Magnitudes SQLite's text conversion does not write exactly.
+        4.425_160_402_714_337_5e284,
+        -7.123_456_789_012_345e-250,
     ];
     let mut rows = Vec::new();
     for i in 0..60 {

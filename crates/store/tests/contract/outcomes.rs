@@ -560,11 +560,17 @@ pub async fn outcome_values_come_back_bit_for_bit_whatever_the_filter(b: &Backen
         1.0,
         12_345_678_901_234_567.0,
         std::f64::consts::PI,
+        // Magnitudes SQLite's text conversion does not write exactly.
+        4.425_160_402_714_337_5e284,
+        -7.123_456_789_012_345e-250,
     ];
     let rows: Vec<OutcomeInput> = values
         .iter()
         .enumerate()
-        .map(|(i, v)| outcome("p-1", &format!("2026-{:02}", i + 1), DEFAULT_METRIC, *v))
+        .map(|(i, v)| {
+            let period = format!("{}-{:02}", 2026 + i / 12, i % 12 + 1);
+            outcome("p-1", &period, DEFAULT_METRIC, *v)
+        })
         .collect();
     s.import_outcomes(org, &lines(&rows), &a).await.unwrap();
 
