@@ -17,56 +17,27 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 data="${BENCH_DATA:-$root/target/bench-views}"
-bin="${CARGO_TARGET_DIR:-$root/target}/release/sellerq"
-
-if [[ ${NO_BUILD:-} != 1 ]]; then
-  echo "building sellerq (release)…" >&2
-  (cd "$root" && cargo build --release --bin sellerq --quiet)
-fi
-[[ -x $bin ]] || { echo "no binary at $bin" >&2; exit 2; }
+# shellcheck source=../lib.sh
+source "$root/bench/lib.sh"
+bench_build
 
 mkdir -p "$data"
 db="$data/sellerq.db"
 log="$data/server.log"
-server_pid=
-cleanup() {
-  if [[ -n $server_pid ]] && kill -0 "$server_pid" 2>/dev/null; then
-    kill -TERM "$server_pid" 2>/dev/null || true
-    for _ in $(seq 50); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$server_pid" 2>/dev/null || true
-    wait "$server_pid" 2>/dev/null || true
-  fi
-}
-trap cleanup EXIT
+trap bench_stop EXIT
 trap 'exit 130' INT TERM
 
 # A fresh database and data set every run (the files are small: ~25,600 ratings).
 rm -f "$db" "$db-wal" "$db-shm" "$log"
 read -r focus cycle < <(python3 "$here/generate.py" "$data")
 email=admin@bench.example
-init_out=$("$bin" --db "$db" init --org Bench --admin-email "$email")
-password=$(sed -n 's/^Password[^:]*: *//p' <<<"$init_out" | head -n1)
-[[ -n $password ]] || { echo "could not read the admin password from: $init_out" >&2; exit 2; }
+bench_init "$email"
 "$bin" --db "$db" import people "$data/people.csv" --org Bench >&2
 "$bin" --db "$db" import ratings "$data/ratings.csv" --org Bench >&2
-token=$("$bin" --db "$db" token create --org Bench --email "$email" --label bench |
-  grep -Eo '[A-Za-z0-9_.~+/=-]{20,}' | tail -n1)
-[[ -n $token ]] || { echo "could not read the API token" >&2; exit 2; }
+bench_token "$email"
 
-# A free port: bind port 0, read it back, release it (a tiny race, fine for a bench).
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
-base="http://127.0.0.1:$port"
-
-SELLERQ_LOG=info,tower_http=debug SELLERQ_LOG_FORMAT=text \
-  "$bin" serve --db "$db" --bind "127.0.0.1:$port" >"$data/server.out" 2>"$log" &
-server_pid=$!
-for _ in $(seq 100); do
-  if python3 -c "import urllib.request, sys; urllib.request.urlopen('$base/readyz', timeout=1)" 2>/dev/null; then
-    break
-  fi
-  kill -0 "$server_pid" 2>/dev/null || { echo "server exited:" >&2; cat "$log" >&2; exit 2; }
-  sleep 0.1
-done
+bench_port
+bench_start SELLERQ_LOG=info,tower_http=debug SELLERQ_LOG_FORMAT=text
 
 echo
 echo "== bench/views: sellerq $("$bin" --version | awk '{print $2}'), $(nproc) cores, $base =="

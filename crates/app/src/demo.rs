@@ -1039,6 +1039,27 @@ impl SplitMix64 {
     }
 }
 
+/// A fresh database in its own temporary folder with the demo organisation, for tests; the
+/// caller removes the folder (the second value) when done.
+#[cfg(test)]
+pub(crate) async fn demo_store(
+    tag: &str,
+) -> (sellerq_store::sqlite::SqliteStore, std::path::PathBuf) {
+    let dir = std::env::temp_dir().join(format!(
+        "sellerq-{tag}-{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default()
+            .as_nanos()
+    ));
+    let store = sellerq_store::sqlite::SqliteStore::open(&dir.join("demo.db"))
+        .await
+        .expect("a database in a temporary folder");
+    ensure_demo(&store).await.expect("the demo organisation");
+    (store, dir)
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::HashSet;

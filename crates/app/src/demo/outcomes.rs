@@ -559,17 +559,8 @@ mod tests {
 
     #[tokio::test]
     async fn ensure_demo_stores_the_outcomes_once() {
-        use sellerq_store::{OutcomeFilter, Store, sqlite::SqliteStore};
-        let dir = std::env::temp_dir().join(format!(
-            "sellerq-demo-outcomes-{}-{}",
-            std::process::id(),
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap()
-                .as_nanos()
-        ));
-        let store = SqliteStore::open(&dir.join("demo.db")).await.unwrap();
-        crate::demo::ensure_demo(&store).await.unwrap();
+        use sellerq_store::{OutcomeFilter, Store};
+        let (store, dir) = crate::demo::demo_store("demo-outcomes").await;
         let org = store
             .organisation_by_name(crate::demo::DEMO_ORG_NAME)
             .await

@@ -160,14 +160,9 @@ pub(crate) async fn load(
         let read = state.store.analysis_ratings(org_id, cycle.id).await?;
         let t_read = started.elapsed();
         let (model, name) = (model.clone(), cycle.name.as_str().to_owned());
-        let table = tokio::task::spawn_blocking(move || {
-            let t = std::time::Instant::now();
-            let x = ratings_table(&model, &name, &read);
-            tracing::debug!(ms = t.elapsed().as_secs_f64() * 1e3, "ratings table");
-            x
-        })
-        .await
-        .map_err(blocking("reading the ratings"))?;
+        let table = tokio::task::spawn_blocking(move || ratings_table(&model, &name, &read))
+            .await
+            .map_err(blocking("reading the ratings"))?;
         Ok::<_, AppError>((table, t_read))
     };
     let people = async {

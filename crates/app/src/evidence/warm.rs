@@ -141,7 +141,6 @@ mod tests {
     use std::sync::Arc;
 
     use sellerq_store::Store;
-    use sellerq_store::sqlite::SqliteStore;
 
     use super::*;
     use crate::config::Config;
@@ -185,16 +184,7 @@ mod tests {
 
     #[tokio::test]
     async fn the_default_views_are_computed_at_start_and_again_once_a_change_settles() {
-        let dir = std::env::temp_dir().join(format!(
-            "sellerq-warm-{}-{}",
-            std::process::id(),
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap()
-                .as_nanos()
-        ));
-        let store = SqliteStore::open(&dir.join("warm.db")).await.unwrap();
-        crate::demo::ensure_demo(&store).await.unwrap();
+        let (store, dir) = crate::demo::demo_store("warm").await;
         let store: Arc<dyn Store> = Arc::new(store);
         let org = store
             .organisation_by_name(crate::demo::DEMO_ORG_NAME)
@@ -202,7 +192,7 @@ mod tests {
             .unwrap()
             .unwrap()
             .id;
-        let state = AppState::new(store.clone(), Config::new(dir.join("warm.db")));
+        let state = AppState::new(store.clone(), Config::new(dir.join("demo.db")));
         // Per cycle computed ahead (the default first): are both its reports held?
         let cached = |state: &AppState, version: i64| -> Vec<(bool, bool)> {
             let rated = match state.evidence.get(&Key::Cycles { org }, version) {

@@ -141,6 +141,33 @@ async fn favicon() -> impl IntoResponse {
     )
 }
 
+/// A CSV download: `body` as `text/csv`, saved as `<stem>.csv` with the stem's characters
+/// other than ASCII letters, digits, `-` and `_` written as `_`.
+pub(crate) fn csv_download(stem: &str, body: impl IntoResponse) -> axum::response::Response {
+    let disposition = format!("attachment; filename=\"{}.csv\"", file_part(stem));
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// Only characters that are safe in a file name.
+fn file_part(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
 /// Runs the server until SIGTERM or Ctrl-C, then lets open requests finish.
 pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> anyhow::Result<()> {
     let app = router(state);
@@ -185,4 +212,14 @@ pub async fn current_model(
     // on every page view repeated work the store already does once.
     let version = state.store.current_model_version(org_id).await?;
     Ok(state.store.model(org_id, version.id).await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::file_part;
+
+    #[test]
+    fn file_names_keep_only_safe_characters() {
+        assert_eq!(file_part("2026 H1/\"x\""), "2026_H1__x_");
+    }
 }

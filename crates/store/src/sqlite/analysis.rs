@@ -16,12 +16,13 @@
 
 use std::collections::HashMap;
 
+use sellerq_domain::{PersonId, TRAILING_INDICATORS};
 use sqlx::{Row, SqlitePool};
 
-use super::rows::{corrupt, person_id, real_value};
+use super::rows::{RealText, corrupt, person_id, real_value};
 use crate::{
-    AnalysisOutcome, AnalysisOutcomes, AnalysisPerson, AnalysisRating, AnalysisRatings, StoreError,
-    StoreResult,
+    AnalysisOutcome, AnalysisOutcomes, AnalysisPerson, AnalysisRating, AnalysisRatings,
+    OutcomeFilter, PeopleFilter, StoreError, StoreResult,
 };
 
 /// Separates the fields of a packed record.
@@ -383,8 +384,9 @@ pub(super) async fn people(pool: &SqlitePool, org_id: i64) -> StoreResult<Vec<An
         let mut values = [None; 5];
         for (slot, text) in values.iter_mut().zip(trailing) {
             match real_value(text, "people")? {
-                Ok(v) => *slot = v,
-                Err(()) => inexact = true,
+                RealText::Value(v) => *slot = Some(v),
+                RealText::Null => {}
+                RealText::Inexact => inexact = true,
             }
         }
         out.push(AnalysisPerson {
@@ -402,24 +404,17 @@ pub(super) async fn people(pool: &SqlitePool, org_id: i64) -> StoreResult<Vec<An
         out.sort_by(|a, b| a.id.cmp(&b.id));
     }
     if inexact {
-        let rows = sqlx::query(
-            "SELECT id, years_experience, quota_track_record, tenure_years, vip_connections, \
-                    domain_expertise FROM people WHERE org_id = $1",
-        )
-        .bind(org_id)
-        .fetch_all(pool)
-        .await?;
-        let mut typed = HashMap::with_capacity(rows.len());
-        for r in &rows {
-            let mut values = [None; 5];
-            for (k, slot) in values.iter_mut().enumerate() {
-                *slot = r.try_get::<Option<f64>, _>(k + 1)?;
-            }
-            typed.insert(r.try_get::<String, _>(0)?, values);
-        }
+        // Some indicator is out of `real_text!`'s exact range: take them all from the typed
+        // people list.
+        let typed: HashMap<PersonId, [Option<f64>; 5]> =
+            super::people::list(pool, org_id, &PeopleFilter::everyone())
+                .await?
+                .into_iter()
+                .map(|p| (p.id.clone(), TRAILING_INDICATORS.map(|t| p.trailing(t.key))))
+                .collect();
         for p in &mut out {
             p.trailing = *typed
-                .get(p.id.as_str())
+                .get(&p.id)
                 .ok_or_else(|| corrupt("people", format!("{} was not read again", p.id)))?;
         }
     }
@@ -471,9 +466,9 @@ pub(super) async fn outcomes(pool: &SqlitePool, org_id: i64) -> StoreResult<Anal
             ));
         };
         let value = match real_value(value, "value")? {
-            Ok(Some(v)) => v,
-            Ok(None) => return Err(corrupt("value", "is empty")),
-            Err(()) => {
+            RealText::Value(v) => v,
+            RealText::Null => return Err(corrupt("value", "is empty")),
+            RealText::Inexact => {
                 inexact.push(out.outcomes.len());
                 f64::NAN
             }
@@ -496,18 +491,14 @@ pub(super) async fn outcomes(pool: &SqlitePool, org_id: i64) -> StoreResult<Anal
         });
     }
     if !inexact.is_empty() {
-        let rows = sqlx::query(
-            "SELECT subject, metric, period, value FROM outcomes \
-             WHERE org_id = $1 AND NOT (value = 0 OR abs(value) BETWEEN 1e-30 AND 1e30)",
-        )
-        .bind(org_id)
-        .fetch_all(pool)
-        .await?;
-        let mut typed = HashMap::with_capacity(rows.len());
-        for r in &rows {
-            let key: (String, String, String) = (r.try_get(0)?, r.try_get(1)?, r.try_get(2)?);
-            typed.insert(key, r.try_get::<f64, _>(3)?);
-        }
+        // Values out of `real_text!`'s exact range: from the outcomes list, which reads them
+        // typed.
+        let typed: HashMap<(String, String, String), f64> =
+            super::outcomes::list(pool, org_id, &OutcomeFilter::default())
+                .await?
+                .into_iter()
+                .map(|o| ((o.subject.as_str().to_owned(), o.metric, o.period), o.value))
+                .collect();
         for i in inexact {
             let o = out.outcomes[i];
             let key = (

@@ -18,7 +18,7 @@ use sqlx::{AssertSqlSafe, Row, SqliteConnection, SqlitePool};
 
 use super::begin;
 use super::people;
-use super::rows::{Change, corrupt, now, person_id, real_value};
+use super::rows::{Change, RealText, corrupt, now, person_id, real_value};
 use crate::{Actor, ImportSummary, OutcomeFilter, OutcomeRecord, StoreError, StoreResult};
 
 /// Rows per `INSERT` statement of an import (4 parameters each).
@@ -230,16 +230,7 @@ pub(super) async fn list(
             .await?;
             match unpack_outcomes(&found)? {
                 Some(out) => Ok(out),
-                None => {
-                    let found = sqlx::query(concat!(
-                        outcome_select!(),
-                        "WHERE org_id = $1 ORDER BY subject, metric, period"
-                    ))
-                    .bind(org_id)
-                    .fetch_all(pool)
-                    .await?;
-                    map_outcomes(&found)
-                }
+                None => typed(pool, org_id, None).await,
             }
         }
         (None, Some(m)) => {
@@ -254,17 +245,7 @@ pub(super) async fn list(
             .await?;
             match unpack_outcomes(&found)? {
                 Some(out) => Ok(out),
-                None => {
-                    let found = sqlx::query(concat!(
-                        outcome_select!(),
-                        "WHERE org_id = $1 AND metric = $2 ORDER BY subject, metric, period"
-                    ))
-                    .bind(org_id)
-                    .bind(m)
-                    .fetch_all(pool)
-                    .await?;
-                    map_outcomes(&found)
-                }
+                None => typed(pool, org_id, Some(m)).await,
             }
         }
         (Some(s), None) => {
@@ -294,6 +275,25 @@ pub(super) async fn list(
     }
 }
 
+/// The organisation's outcomes (of `metric`, if given) read row by row, values typed: what
+/// [`list`] falls back to when a packed value is out of `real_text!`'s exact range (a rare
+/// path: one query serves with and without a metric).
+async fn typed(
+    pool: &SqlitePool,
+    org_id: i64,
+    metric: Option<&str>,
+) -> StoreResult<Vec<OutcomeRecord>> {
+    let found = sqlx::query(concat!(
+        outcome_select!(),
+        "WHERE org_id = $1 AND ($2 IS NULL OR metric = $2) ORDER BY subject, metric, period"
+    ))
+    .bind(org_id)
+    .bind(metric)
+    .fetch_all(pool)
+    .await?;
+    map_outcomes(&found)
+}
+
 /// Unpacks rows of [`outcome_packed!`]; `None` when a value came as `rows::INEXACT` and the
 /// rows must be read again typed.
 fn unpack_outcomes(found: &[SqliteRow]) -> StoreResult<Option<Vec<OutcomeRecord>>> {
@@ -310,9 +310,9 @@ fn unpack_outcomes(found: &[SqliteRow]) -> StoreResult<Option<Vec<OutcomeRecord>
                 ));
             };
             let value = match real_value(value, "value")? {
-                Ok(Some(v)) => v,
-                Ok(None) => return Err(corrupt("value", "is empty")),
-                Err(()) => return Ok(None),
+                RealText::Value(v) => v,
+                RealText::Null => return Err(corrupt("value", "is empty")),
+                RealText::Inexact => return Ok(None),
             };
             let metric = match out.last() {
                 Some(prev) if prev.metric == metric => prev.metric.clone(),

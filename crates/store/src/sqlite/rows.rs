@@ -226,15 +226,23 @@ impl<'a> Change<'a> {
 /// What `real_text!` writes for a value it does not write exactly.
 pub(super) const INEXACT: &str = "?";
 
-/// Parses a value `real_text!` wrote: `Ok(None)` for NULL, `Err(())` for [`INEXACT`] (to be
-/// read again typed).
-pub(super) fn real_value(text: &str, what: &str) -> StoreResult<Result<Option<f64>, ()>> {
+/// A value as `real_text!` wrote it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) enum RealText {
+    Null,
+    Value(f64),
+    /// Out of the exact range: to be read again typed.
+    Inexact,
+}
+
+/// Parses a value `real_text!` wrote; anything else is a corrupt-row error naming `what`.
+pub(super) fn real_value(text: &str, what: &str) -> StoreResult<RealText> {
     match text {
-        "NULL" => Ok(Ok(None)),
-        INEXACT => Ok(Err(())),
+        "NULL" => Ok(RealText::Null),
+        INEXACT => Ok(RealText::Inexact),
         t => t
             .parse::<f64>()
-            .map(|v| Ok(Some(v)))
+            .map(RealText::Value)
             .map_err(|_| corrupt(what, format!("{t:?} is not a number"))),
     }
 }

@@ -9,6 +9,7 @@ use sellerq_store::{Actor, ImportOptions, OutcomeFilter, RatingRecord, Store, St
 
 use super::{everyone, managed_by, org_with_admin, person, pid};
 use crate::Backend;
+use crate::outcomes::AWKWARD_VALUES;
 
 const QUALITIES: [&str; 3] = ["belief", "humility", "storytelling"];
 
@@ -205,22 +206,7 @@ pub async fn the_bulk_outcomes_read_equals_the_outcomes_list_bit_for_bit(b: &Bac
     let (other, o) = org_with_admin(s, "Other", "admin@other.test").await;
     s.import_people(org, &people(60), &a).await.unwrap();
     s.import_people(other, &people(2), &o).await.unwrap();
-    let awkward = [
-        0.1 + 0.2,
-        1.0 / 3.0,
-        2.0 / 3.0,
-        1e-300,
-        5e-324,
-        f64::MAX,
-        -123_456_789.123_456_79,
-        0.955,
-        1.0,
-        12_345_678_901_234_567.0,
-        std::f64::consts::PI,
-        // Magnitudes SQLite's text conversion does not write exactly.
-        4.425_160_402_714_337_5e284,
-        -7.123_456_789_012_345e-250,
-    ];
+    let awkward = AWKWARD_VALUES;
     let mut rows = Vec::new();
     for i in 0..60 {
         for (m, metric) in ["quota_attainment", "bookings"].iter().enumerate() {

@@ -9,8 +9,7 @@
 
 use axum::Json;
 use axum::extract::{RawQuery, State};
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde::Serialize;
 use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
@@ -222,19 +221,6 @@ pub fn validity_csv(view: &ValidityView) -> Result<String, AppError> {
     String::from_utf8(bytes).map_err(|e| fail(&e))
 }
 
-/// Only characters that are safe in a file name.
-fn file_part(s: &str) -> String {
-    s.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect()
-}
-
 /// The validity report of the caller's organisation.
 #[utoipa::path(
     get,
@@ -285,19 +271,10 @@ pub async fn validity_csv_file(
     let q = query(raw.as_deref(), &["cycle", "metric", "period"])?;
     let view = evidence::validity(&state, viewer.org.id, &q).await?;
     let body = validity_csv(&view)?;
-    let disposition = format!(
-        "attachment; filename=\"validity-{}-{}.csv\"",
-        file_part(&view.cycle),
-        file_part(&view.metric.key)
-    );
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-            (header::CONTENT_DISPOSITION, disposition),
-        ],
+    Ok(crate::web::csv_download(
+        &format!("validity-{}-{}", view.cycle, view.metric.key),
         body,
-    )
-        .into_response())
+    ))
 }
 
 /// The reliability report of a cycle of the caller's organisation.
@@ -344,10 +321,5 @@ mod tests {
         assert_eq!(e.field(), Some("cylce"));
         assert!(query(Some("cycle=a&cycle=b"), &["cycle"]).is_err());
         assert_eq!(query(None, &["cycle"]).unwrap(), EvidenceQuery::default());
-    }
-
-    #[test]
-    fn file_names_keep_only_safe_characters() {
-        assert_eq!(file_part("2026 H1/\"x\""), "2026_H1__x_");
     }
 }

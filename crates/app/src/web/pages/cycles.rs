@@ -22,7 +22,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
 use axum::extract::{Path, Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use sellerq_domain::assessment::{
@@ -1216,25 +1216,8 @@ async fn outstanding_csv(
     let mut body = Vec::new();
     crate::transfer::reminders::write_outstanding(&c, &mut body)
         .map_err(|e| AppError::Internal(e.into()))?;
-    let file = format!(
-        "attachment; filename=\"outstanding-{}.csv\"",
-        view.cycle
-            .name
-            .as_str()
-            .chars()
-            .map(|ch| if ch.is_ascii_alphanumeric() || ch == '-' {
-                ch
-            } else {
-                '_'
-            })
-            .collect::<String>()
-    );
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-            (header::CONTENT_DISPOSITION, file),
-        ],
+    Ok(crate::web::csv_download(
+        &format!("outstanding-{}", view.cycle.name.as_str()),
         body,
-    )
-        .into_response())
+    ))
 }
